@@ -66,8 +66,6 @@ static void vm_push_rt(AioVM *vm) { lua_rawgeti(vm->L, LUA_REGISTRYINDEX, vm->rt
 int vm_load_runtime(AioVM *vm)
 {
     lua_State *L = vm->L;
-    lua_newtable(L);
-    vm->rt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     for (const AioEmbedded *e = aio_embedded; e->name; e++) {
         char name[128];
         snprintf(name, sizeof name, "=[aio runtime %s]", e->name);
@@ -112,6 +110,8 @@ AioVM *aio_new(const AioConfig *cfg)
         return NULL;
     }
     luaL_openlibs(vm->L);
+    lua_newtable(vm->L);
+    vm->rt_ref = luaL_ref(vm->L, LUA_REGISTRYINDEX);
     vm_set_argv(vm);
     if (vm_load_runtime(vm) != 0) {
         aio_free(vm);

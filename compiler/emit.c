@@ -1,0 +1,190 @@
+/* emit.c - the emitter's driver: module-wide facts (known methods and data
+ * attributes, names bound by import/class, whether `range` is rebound), the
+ * prelude of helper locals, and small shared utilities. Expressions are in
+ * emit_expr.c, statements in emit_stmt.c, the text writer in luaout.c and
+ * scope rules in scope.c. See docs/internals.md for the contract. */
+#include "emit.h"
+#include "emit_int.h"
+#include <stdio.h>
+#include <string.h>
+
+const char *em_fmt(Emitter *E, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = arena_alloc(E->a, (size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return s;
+}
+
+const char *em_helper(Emitter *E, const char *name)
+{
+    nameset_add(E->a, &E->helpers, name);
+    return em_fmt(E, "aio_%s", name);
+}
+
+const char *em_temp(Emitter *E)
+{
+    return em_fmt(E, "aio_t%d", ++E->ntemp);
+}
+
+void em_pre(Emitter *E, const char *code)
+{
+    if (E->pre->len) buf_putc(E->pre, ' ');
+    buf_puts(E->pre, code);
+    if (strncmp(code, "local ", 6) == 0) E->pre_local = 1;
+}
+
+const char *em_quote(Emitter *E, const char *s, size_t len)
+{
+    Buf b;
+    buf_init(&b);
+    lua_quote(&b, s, len);
+    const char *r = em_fmt(E, "%s", b.data);
+    buf_free(&b);
+    return r;
+}
+
+const char *em_local_name(Emitter *E, const char *name)
+{
+    return lua_name_reserved(name) ? em_fmt(E, "aio_u_%s", name) : name;
+}
+
+/* Methods of builtin types: `o.m(...)` may use Lua's `o:m(...)`. */
+static const char *const builtin_methods[] = {
+    "append", "extend", "insert", "remove", "index", "count", "sort", "reverse",
+    "upper", "lower", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines",
+    "join", "replace", "find", "rfind", "rindex", "startswith", "endswith", "partition",
+    "rpartition", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower",
+    "isidentifier", "isnumeric", "isdecimal", "istitle", "title", "capitalize", "swapcase",
+    "casefold", "zfill", "ljust", "rjust", "center", "format", "encode", "decode",
+    "expandtabs", "add", "discard", "union", "intersection", "difference",
+    "symmetric_difference", "issubset", "issuperset", "isdisjoint", "hex",
+    NULL
+};
+
+/* Dict methods are always called through aio_callm: a dict's own table never
+ * holds them, and `d:get()` would reach the dict's item lookup. */
+static const char *const dict_methods[] = {
+    "get", "keys", "values", "items", "pop", "popitem", "setdefault", "update", "copy", "clear", NULL
+};
+
+static int in_list(const char *const *l, const char *name)
+{
+    for (int i = 0; l[i]; i++)
+        if (strcmp(l[i], name) == 0) return 1;
+    return 0;
+}
+
+int em_is_builtin_method(const char *name) { return in_list(builtin_methods, name); }
+int em_is_dict_method(const char *name) { return in_list(dict_methods, name); }
+
+/* ---- module-wide facts ---- */
+
+static void facts_stmts(Emitter *E, const AstList *body);
+
+static void facts_target(Emitter *E, const AstExpr *t)
+{
+    if (!t) return;
+    if (t->kind == EX_ATTR) nameset_add(E->a, &E->dataattrs, t->name);
+    if (t->kind == EX_TUPLE || t->kind == EX_LIST)
+        for (int i = 0; i < t->items.n; i++) facts_target(E, AST_AT(t->items, i, AstExpr));
+    if (t->kind == EX_STARRED) facts_target(E, t->value);
+}
+
+static void facts_stmt(Emitter *E, const AstStmt *s)
+{
+    switch (s->kind) {
+    case ST_ASSIGN:
+        for (int i = 0; i < s->targets.n; i++) facts_target(E, AST_AT(s->targets, i, AstExpr));
+        break;
+    case ST_AUGASSIGN: case ST_ANNASSIGN: case ST_FOR:
+        facts_target(E, s->target);
+        break;
+    case ST_WITH:
+        for (int i = 0; i < s->items.n; i++) facts_target(E, AST_AT(s->items, i, AstWithItem)->target);
+        break;
+    case ST_CLASS:
+        nameset_add(E->a, &E->modnames, s->name);
+        for (int i = 0; i < s->body.n; i++) {
+            const AstStmt *d = AST_AT(s->body, i, AstStmt);
+            if (d->kind == ST_DEF && d->decorators.n == 0) nameset_add(E->a, &E->methods, d->name);
+        }
+        break;
+    case ST_IMPORT:
+        for (int i = 0; i < s->names.n; i++) {
+            const AstAlias *al = AST_AT(s->names, i, AstAlias);
+            const char *n = al->asname;
+            if (!n) {
+                const char *dot = strchr(al->name, '.');
+                n = dot ? arena_strndup(E->a, al->name, (size_t)(dot - al->name)) : al->name;
+            }
+            nameset_add(E->a, &E->modnames, n);
+        }
+        break;
+    default: break;
+    }
+    facts_stmts(E, &s->body);
+    facts_stmts(E, &s->orelse);
+    facts_stmts(E, &s->finalbody);
+    for (int i = 0; i < s->handlers.n; i++) facts_stmts(E, &AST_AT(s->handlers, i, AstHandler)->body);
+}
+
+static void facts_stmts(Emitter *E, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) facts_stmt(E, AST_AT(*body, i, AstStmt));
+}
+
+static int module_binds(Emitter *E, const AstModule *m, const char *name)
+{
+    /* A scratch function scope sees module-level bindings as locals. */
+    Scope *scratch = scope_new(E->a, SC_FUNC, NULL);
+    scope_collect_body(E->a, scratch, &m->body);
+    return nameset_has(&scratch->locals, name) || nameset_has(&scratch->globals, name);
+}
+
+/* ---- the module ---- */
+
+int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *out, Diag *diag)
+{
+    int errors0 = diag->nerrors;
+    Emitter E;
+    memset(&E, 0, sizeof E);
+    E.a = a;
+    E.diag = diag;
+    E.opt = opt;
+    facts_stmts(&E, &m->body);
+    E.range_bound = module_binds(&E, m, "range");
+
+    Buf body;
+    buf_init(&body);
+    lo_init(&E.out, &body);
+    Scope *top = scope_new(a, SC_MODULE, NULL);
+    scope_collect_body(a, top, &m->body);     /* only for nonscalar facts */
+    E.top = top;
+    FuncCtx fc;
+    memset(&fc, 0, sizeof fc);
+    fc.scope = top;
+    E.fn = &fc;
+    E.scope = top;
+    Buf pre;    /* never used at statement level, but expressions expect one */
+    buf_init(&pre);
+    E.pre = &pre;
+    st_block(&E, &m->body, 0);
+    buf_free(&pre);
+    buf_putc(&body, '\n');
+
+    /* Prelude: helpers as locals, all on line 1 before line 1's code. */
+    buf_puts(out, "local aio = ...; local None");
+    for (int i = 0; i < E.helpers.n; i++) buf_printf(out, ", aio_%s", E.helpers.v[i]);
+    buf_puts(out, " = aio.None");
+    for (int i = 0; i < E.helpers.n; i++) buf_printf(out, ", aio.%s", E.helpers.v[i]);
+    buf_puts(out, "; ");
+    buf_add(out, body.data, body.len);
+    buf_free(&body);
+    return diag->nerrors - errors0;
+}

@@ -1,0 +1,106 @@
+/* emit_int.h - state shared by the emitter's parts (emit.c: driver, prelude,
+ * module-wide facts; emit_expr.c: expressions; emit_stmt.c: statements).
+ * Not part of the compiler's public API. */
+#ifndef AIO_EMIT_INT_H
+#define AIO_EMIT_INT_H
+
+#include "arena.h"
+#include "ast.h"
+#include "buf.h"
+#include "compiler.h"
+#include "diag.h"
+#include "luaout.h"
+#include "scope.h"
+
+/* Lua operator precedence levels, low to high (Lua manual 3.4.8). */
+enum {
+    P_OR = 1, P_AND, P_CMP, P_BOR, P_BXOR, P_BAND, P_SHIFT, P_CONCAT,
+    P_ADD, P_MUL, P_UNARY, P_POW, P_ATOM
+};
+
+/* Facts about a compiled expression. */
+enum {
+    LX_PREFIX = 1,  /* a Lua prefixexp: can be called/indexed without parens */
+    LX_CALL   = 2,  /* a function call: valid as a statement */
+    LX_BOOL   = 4,  /* always a Lua boolean */
+    LX_SIMPLE = 8,  /* a name or constant: may be duplicated */
+    LX_TEMP   = 16  /* a temporary of the current statement */
+};
+
+typedef struct LExpr {
+    const char *s;
+    int prec;
+    unsigned flags;
+} LExpr;
+
+/* One enclosing loop, for break/continue. */
+typedef struct Loop {
+    int id;             /* label number */
+    int brk_goto;       /* break must be `goto aio_brk<id>` (loop has an else) */
+    int used_cont;      /* continue was emitted */
+    struct Loop *outer;
+} Loop;
+
+/* One function being emitted (the module chunk is one too). */
+typedef struct FuncCtx {
+    Scope *scope;
+    Loop *loop;
+    const char *self;       /* first parameter (for super()) */
+    const char *clsvar;     /* Lua variable of the class the def sits in */
+    const char *clsname;    /* while emitting a class body: its name */
+    const char *handler_exc;/* variable of the exception being handled (bare raise) */
+    int in_protected;       /* inside a pcall'd body: return/break/continue are codes */
+    Scope *saved_scope;     /* E->scope when this function was entered */
+    struct FuncCtx *outer;
+} FuncCtx;
+
+typedef struct Emitter {
+    Arena *a;
+    Diag *diag;
+    const CompileOptions *opt;
+    LuaOut out;
+    Buf *pre;           /* code hoisted before the current statement/expression */
+    int pre_local;      /* E->pre declares a local (the statement needs do ... end) */
+    FuncCtx *fn;
+    Scope *scope;       /* current scope (differs from fn->scope in comprehensions) */
+    Scope *top;         /* the module scope */
+    int ntemp, nlabel, ncls;
+    NameSet helpers;    /* helper names used ("truthy" for aio_truthy) */
+    NameSet methods;    /* names def'd directly in class bodies */
+    NameSet dataattrs;  /* names stored as X.name = ... */
+    NameSet modnames;   /* names bound by import or class */
+    int range_bound;    /* the module binds `range` somewhere */
+} Emitter;
+
+/* emit.c */
+const char *em_fmt(Emitter *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *em_helper(Emitter *E, const char *name);    /* "truthy" -> "aio_truthy" */
+const char *em_temp(Emitter *E);
+void em_pre(Emitter *E, const char *code);              /* appends to E->pre */
+const char *em_quote(Emitter *E, const char *s, size_t len);
+const char *em_local_name(Emitter *E, const char *name);
+int em_is_builtin_method(const char *name);
+int em_is_dict_method(const char *name);
+
+/* emit_expr.c */
+LExpr ex_value(Emitter *E, const AstExpr *e);
+const char *ex_test(Emitter *E, const AstExpr *e);     /* a Lua boolean */
+const char *ex_test_not(Emitter *E, const AstExpr *e); /* its negation */
+const char *ex_paren(Emitter *E, LExpr x, int prec);   /* text at least at prec */
+const char *ex_prefix(Emitter *E, LExpr x);            /* text usable as prefixexp */
+int ex_hoists(const AstExpr *e);
+int ex_is_simple(const AstExpr *e);
+int ex_static_bool(const AstExpr *e);
+const char *ex_name_load(Emitter *E, const char *name);
+const char *ex_name_store(Emitter *E, const char *name);
+LExpr ex_binop(Emitter *E, AstOp op, LExpr l, LExpr r, const AstExpr *rnode, const AstExpr *lnode);
+/* "aio_def(function(...) return <body> end, "<lambda>", spec)" (emit_stmt.c) */
+const char *ex_lambda(Emitter *E, const AstExpr *e);
+LExpr ex_spill(Emitter *E, LExpr x);   /* into a temporary unless simple */
+
+/* emit_stmt.c */
+void st_block(Emitter *E, const AstList *body, int tail_free);
+/* Appends Lua statements storing `value` into target to E->pre. */
+void st_store(Emitter *E, const AstExpr *target, LExpr value);
+
+#endif

@@ -1,0 +1,272 @@
+/* scope.c - collects Python bindings per scope and resolves names
+ * (see scope.h). */
+#include "scope.h"
+#include <string.h>
+
+int nameset_has(const NameSet *s, const char *name)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0) return 1;
+    return 0;
+}
+
+void nameset_add(Arena *a, NameSet *s, const char *name)
+{
+    if (nameset_has(s, name)) return;
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 8;
+        const char **v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+        if (s->n) memcpy(v, s->v, sizeof(*v) * (size_t)s->n);
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = name;
+}
+
+Scope *scope_new(Arena *a, ScopeKind kind, Scope *parent)
+{
+    Scope *s = arena_alloc(a, sizeof *s);
+    s->kind = kind;
+    s->parent = parent;
+    return s;
+}
+
+void scope_bind(Arena *a, Scope *s, const char *name)
+{
+    nameset_add(a, &s->nonscalar, name);
+    scope_bind_scalar(a, s, name);
+}
+
+void scope_bind_scalar(Arena *a, Scope *s, const char *name)
+{
+    if (s->kind == SC_MODULE) return;   /* module names are globals */
+    if (nameset_has(&s->globals, name) || nameset_has(&s->nonlocals, name) ||
+        nameset_has(&s->params, name))
+        return;
+    nameset_add(a, &s->locals, name);
+}
+
+void scope_collect_target(Arena *a, Scope *s, const AstExpr *t)
+{
+    if (!t) return;
+    switch (t->kind) {
+    case EX_NAME: scope_bind(a, s, t->name); break;
+    case EX_TUPLE: case EX_LIST:
+        for (int i = 0; i < t->items.n; i++)
+            scope_collect_target(a, s, AST_AT(t->items, i, AstExpr));
+        break;
+    case EX_STARRED: scope_collect_target(a, s, t->value); break;
+    default: scope_collect_expr(a, s, t); break;  /* a[i := 1] = ... */
+    }
+}
+
+static void collect_exprs(Arena *a, Scope *s, const AstList *l)
+{
+    for (int i = 0; i < l->n; i++) scope_collect_expr(a, s, AST_AT(*l, i, AstExpr));
+}
+
+/* Walrus targets bind in the enclosing function, even from inside a
+ * comprehension; lambdas have their own scope. */
+void scope_collect_expr(Arena *a, Scope *s, const AstExpr *e)
+{
+    if (!e) return;
+    switch (e->kind) {
+    case EX_NAMEDEXPR:
+        scope_bind(a, s->kind == SC_COMP ? s->parent : s, e->name);
+        scope_collect_expr(a, s, e->value);
+        return;
+    case EX_LAMBDA:
+        for (int i = 0; i < e->params.n; i++)
+            scope_collect_expr(a, s, AST_AT(e->params, i, AstParam)->deflt);
+        return;
+    case EX_YIELD: case EX_YIELD_FROM:
+        if (s->kind == SC_FUNC) s->has_yield = 1;
+        scope_collect_expr(a, s, e->value);
+        return;
+    case EX_AWAIT:
+        if (s->kind == SC_FUNC) s->has_await = 1;
+        scope_collect_expr(a, s, e->value);
+        return;
+    case EX_LISTCOMP: case EX_SETCOMP: case EX_DICTCOMP: case EX_GENEXP:
+        /* Only the first iterable runs in this scope; walrus targets deeper
+         * in still bind here, which the comprehension's own pass handles. */
+        if (e->generators.n)
+            scope_collect_expr(a, s, AST_AT(e->generators, 0, AstComp)->iter);
+        return;
+    default: break;
+    }
+    scope_collect_expr(a, s, e->value);
+    scope_collect_expr(a, s, e->left);
+    scope_collect_expr(a, s, e->right);
+    scope_collect_expr(a, s, e->test);
+    scope_collect_expr(a, s, e->index);
+    scope_collect_expr(a, s, e->lower);
+    scope_collect_expr(a, s, e->upper);
+    scope_collect_expr(a, s, e->step);
+    scope_collect_expr(a, s, e->spec);
+    collect_exprs(a, s, &e->items);
+    for (int i = 0; i < e->keys.n; i++) scope_collect_expr(a, s, AST_AT(e->keys, i, AstExpr));
+    for (int i = 0; i < e->args.n; i++) scope_collect_expr(a, s, AST_AT(e->args, i, AstArg)->value);
+}
+
+static void bind_dotted_first(Arena *a, Scope *s, const char *dotted)
+{
+    const char *dot = strchr(dotted, '.');
+    scope_bind(a, s, dot ? arena_strndup(a, dotted, (size_t)(dot - dotted)) : dotted);
+}
+
+/* global/nonlocal declarations first: they apply to the whole body. */
+static void collect_decls(Arena *a, Scope *s, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) {
+        const AstStmt *st = AST_AT(*body, i, AstStmt);
+        if (st->kind == ST_GLOBAL || st->kind == ST_NONLOCAL) {
+            for (int j = 0; j < st->names.n; j++)
+                nameset_add(a, st->kind == ST_GLOBAL ? &s->globals : &s->nonlocals,
+                            AST_AT(st->names, j, const char));
+        }
+        if (st->kind == ST_DEF || st->kind == ST_CLASS) continue;  /* their own scopes */
+        collect_decls(a, s, &st->body);
+        collect_decls(a, s, &st->orelse);
+        collect_decls(a, s, &st->finalbody);
+        for (int j = 0; j < st->handlers.n; j++)
+            collect_decls(a, s, &AST_AT(st->handlers, j, AstHandler)->body);
+    }
+}
+
+static void collect_stmts(Arena *a, Scope *s, const AstList *body);
+
+/* An immutable literal: a name only ever bound to these (and updated with
+ * augmented assignment) can use Lua's own `+` for `+=`. */
+static int scalar_literal(const AstExpr *e)
+{
+    switch (e->kind) {
+    case EX_INT: case EX_FLOAT: case EX_STR: case EX_TRUE: case EX_FALSE: case EX_FSTRING: return 1;
+    case EX_UNARY: return e->op == OP_NEG && (e->left->kind == EX_INT || e->left->kind == EX_FLOAT);
+    default: return 0;
+    }
+}
+
+static void collect_stmt(Arena *a, Scope *s, const AstStmt *st)
+{
+    scope_collect_expr(a, s, st->value);
+    scope_collect_expr(a, s, st->test);
+    scope_collect_expr(a, s, st->iter);
+    scope_collect_expr(a, s, st->exc);
+    scope_collect_expr(a, s, st->cause);
+    scope_collect_expr(a, s, st->msg);
+    switch (st->kind) {
+    case ST_ASSIGN:
+        for (int i = 0; i < st->targets.n; i++) {
+            const AstExpr *t = AST_AT(st->targets, i, AstExpr);
+            if (t->kind == EX_NAME && scalar_literal(st->value)) scope_bind_scalar(a, s, t->name);
+            else scope_collect_target(a, s, t);
+        }
+        break;
+    case ST_AUGASSIGN:
+        if (st->target->kind == EX_NAME) scope_bind_scalar(a, s, st->target->name);
+        else scope_collect_target(a, s, st->target);
+        break;
+    case ST_ANNASSIGN: case ST_FOR:
+        if (st->kind != ST_ANNASSIGN || st->value || st->target->kind != EX_NAME ||
+            s->kind != SC_MODULE)
+            scope_collect_target(a, s, st->target);
+        break;
+    case ST_DEL:
+        for (int i = 0; i < st->targets.n; i++)
+            scope_collect_target(a, s, AST_AT(st->targets, i, AstExpr));
+        break;
+    case ST_DEF: case ST_CLASS:
+        scope_bind(a, s, st->name);
+        collect_exprs(a, s, &st->decorators);
+        for (int i = 0; i < st->params.n; i++)
+            scope_collect_expr(a, s, AST_AT(st->params, i, AstParam)->deflt);
+        for (int i = 0; i < st->bases.n; i++)
+            scope_collect_expr(a, s, AST_AT(st->bases, i, AstArg)->value);
+        return;     /* the body is another scope */
+    case ST_IMPORT:
+        for (int i = 0; i < st->names.n; i++) {
+            const AstAlias *al = AST_AT(st->names, i, AstAlias);
+            if (al->asname) scope_bind(a, s, al->asname);
+            else bind_dotted_first(a, s, al->name);
+        }
+        break;
+    case ST_IMPORTFROM:
+        for (int i = 0; i < st->names.n; i++) {
+            const AstAlias *al = AST_AT(st->names, i, AstAlias);
+            if (strcmp(al->name, "*") != 0) scope_bind(a, s, al->asname ? al->asname : al->name);
+        }
+        break;
+    case ST_WITH:
+        for (int i = 0; i < st->items.n; i++) {
+            const AstWithItem *w = AST_AT(st->items, i, AstWithItem);
+            scope_collect_expr(a, s, w->context);
+            scope_collect_target(a, s, w->target);
+        }
+        break;
+    case ST_TRY:
+        for (int i = 0; i < st->handlers.n; i++) {
+            const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
+            scope_collect_expr(a, s, h->type);
+            if (h->name) scope_bind(a, s, h->name);
+            collect_stmts(a, s, &h->body);
+        }
+        break;
+    default: break;
+    }
+    collect_stmts(a, s, &st->body);
+    collect_stmts(a, s, &st->orelse);
+    collect_stmts(a, s, &st->finalbody);
+}
+
+static void collect_stmts(Arena *a, Scope *s, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) collect_stmt(a, s, AST_AT(*body, i, AstStmt));
+}
+
+void scope_collect_body(Arena *a, Scope *s, const AstList *body)
+{
+    collect_decls(a, s, body);
+    collect_stmts(a, s, body);
+}
+
+static int binds(const Scope *s, const char *name)
+{
+    return nameset_has(&s->locals, name) || nameset_has(&s->params, name) ||
+           nameset_has(&s->nonlocals, name);
+}
+
+NameRef scope_resolve(const Scope *s, const char *name, const Scope **owner)
+{
+    *owner = s;
+    if (s->kind == SC_MODULE || nameset_has(&s->globals, name)) return NR_GLOBAL;
+    if (nameset_has(&s->nonlocals, name)) return NR_FREE;
+    if (nameset_has(&s->locals, name) || nameset_has(&s->params, name))
+        return s->kind == SC_CLASS ? NR_CLASS : NR_LOCAL;
+    for (const Scope *p = s->parent; p; p = p->parent) {
+        if (p->kind == SC_CLASS) continue;
+        if (p->kind == SC_MODULE || nameset_has(&p->globals, name)) break;
+        if (binds(p, name)) { *owner = p; return NR_FREE; }
+    }
+    return NR_GLOBAL;
+}
+
+int scope_lua_shadowed(const Scope *s, const char *name)
+{
+    for (const Scope *p = s; p; p = p->parent) {
+        if (p->kind == SC_CLASS || p->kind == SC_MODULE) continue;
+        if (nameset_has(&p->locals, name) || nameset_has(&p->params, name)) return 1;
+    }
+    return 0;
+}
+
+int scope_enclosing_binds(const Scope *s, const char *name)
+{
+    for (const Scope *p = s->parent; p; p = p->parent) {
+        if (p->kind == SC_CLASS) continue;
+        if (p->kind == SC_MODULE) return 0;
+        if (nameset_has(&p->globals, name)) return 0;
+        if (binds(p, name)) return 1;
+    }
+    return 0;
+}

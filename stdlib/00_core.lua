@@ -1,0 +1,418 @@
+-- 00_core.lua - the object model: None, classes (aio.class/aio.class_done),
+-- the builtin type objects, type lookup, the exception hierarchy and the
+-- raise/exc/match helpers. Later stdlib files fill in methods.
+local aio = ...
+
+local rawget, rawset, setmetatable, getmetatable = rawget, rawset, setmetatable, getmetatable
+local type, select, error, pairs, ipairs = type, select, error, pairs, ipairs
+local math_type = math.type
+local sfind, sgsub, smatch = string.find, string.gsub, string.match
+
+aio.builtins = {}
+
+-- Lua functions emitted code may need: its _ENV is the module table, so
+-- Lua's globals are reached through the runtime table (aio_pcall, ...).
+aio.pcall, aio.xpcall, aio.error, aio.select, aio.rawequal, aio.rawget, aio.rawset, aio.type =
+  pcall, xpcall, error, select, rawequal, rawget, rawset, type
+aio.setmetatable, aio.getmetatable, aio.tunpack, aio.math, aio.string, aio.coroutine, aio.next =
+  setmetatable, getmetatable, table.unpack, math, string, coroutine, next
+local builtins = aio.builtins
+
+-- Functions registered by aio.def: fn -> spec. Weak keys so closures are collected.
+local funcs = setmetatable({}, { __mode = "k" })
+aio.funcs = funcs
+
+function aio.def(fn, name, spec)
+  if spec == nil then spec = { name = name } elseif spec.name == nil then spec.name = name end
+  funcs[fn] = spec
+  return fn
+end
+
+---------------------------------------------------------------------------
+-- Classes. A class is a table whose metatable is aio.Type. Instances use the
+-- class as their metatable; class_done makes lookups one raw hop by copying
+-- inherited fields, and misses fall to Type.__index which walks the MRO and
+-- raises AttributeError.
+---------------------------------------------------------------------------
+local Type = { __name__ = "type", __qualname__ = "type", __name = "type" }
+aio.Type = Type
+setmetatable(Type, Type)
+
+-- Walks cls's MRO with raw lookups (never raises).
+local function lookup(cls, k)
+  local mro = rawget(cls, "aio_mro")
+  if mro == nil then return rawget(cls, k) end
+  for i = 1, #mro do
+    local v = rawget(mro[i], k)
+    if v ~= nil then return v end
+  end
+  return nil
+end
+aio.lookup = lookup
+
+-- Raised lazily: the exception classes are defined below.
+local throw
+
+-- Python's C3 linearisation; falls back to depth-first on failure.
+local function c3(cls, bases)
+  local seqs = {}
+  for i = 1, #bases do
+    local m = rawget(bases[i], "aio_mro")
+    local s = {}
+    for j = 1, #m do s[j] = m[j] end
+    seqs[#seqs + 1] = s
+  end
+  local b = {}
+  for i = 1, #bases do b[i] = bases[i] end
+  seqs[#seqs + 1] = b
+  local out = { cls }
+  while true do
+    local nonempty = false
+    for i = 1, #seqs do if #seqs[i] > 0 then nonempty = true break end end
+    if not nonempty then return out end
+    local cand
+    for i = 1, #seqs do
+      local s = seqs[i]
+      if #s > 0 then
+        cand = s[1]
+        for j = 1, #seqs do
+          local t = seqs[j]
+          for k = 2, #t do if t[k] == cand then cand = nil break end end
+          if cand == nil then break end
+        end
+        if cand then break end
+      end
+    end
+    if cand == nil then
+      throw(aio.TypeError, "Cannot create a consistent method resolution order (MRO)")
+    end
+    out[#out + 1] = cand
+    for i = 1, #seqs do
+      local s = seqs[i]
+      if s[1] == cand then table.remove(s, 1) end
+    end
+  end
+end
+
+-- Creates a class table (methods are then stored into it; see class_done).
+local function class(name, bases, meta)
+  local cls = { __name__ = name, __qualname__ = name, __name = name, __module__ = "__main__" }
+  if bases == nil or #bases == 0 then bases = { aio.object } end
+  for i = 1, #bases do
+    if getmetatable(bases[i]) ~= Type then
+      throw(aio.TypeError, "bases must be types")
+    end
+  end
+  cls.aio_bases = bases
+  cls.aio_user = true           -- instances keep attributes as raw fields
+  cls.aio_mro = c3(cls, bases)
+  return setmetatable(cls, meta or Type)
+end
+aio.class = class
+
+-- Names never copied from a base into a subclass.
+local own_only = {
+  __name__ = true, __qualname__ = true, __name = true, aio_bases = true, aio_mro = true,
+  __index = true, __newindex = true, __module__ = true, __doc__ = true, aio_new = true,
+}
+
+local specials   -- filled in by 05_ops (dunder -> Lua metamethod wiring)
+
+function aio.class_done(cls)
+  local wire = aio.wire_specials
+  if wire then wire(cls) end
+  local mro = rawget(cls, "aio_mro")
+  for i = 2, #mro do
+    for k, v in pairs(mro[i]) do
+      if rawget(cls, k) == nil and not own_only[k] then rawset(cls, k, v) end
+    end
+  end
+  -- builtin constructors (e.g. subclassing Exception keeps its __init__) are inherited
+  if rawget(cls, "aio_new") == nil then
+    for i = 2, #mro do
+      local n = rawget(mro[i], "aio_new")
+      if n and rawget(mro[i], "aio_new_inherit") then rawset(cls, "aio_new", n) break end
+    end
+  end
+  local fix = aio.fix_index
+  if fix then fix(cls) else rawset(cls, "__index", cls) end
+  return cls
+end
+
+-- Metaclass behaviour: attribute misses on classes and instances.
+Type.__index = function(cls, k)
+  local v = lookup(cls, k)
+  if v ~= nil then return v end
+  if k == "__name__" or k == "__qualname__" then return rawget(cls, "__name__") end
+  throw(aio.AttributeError, "'" .. tostring(rawget(cls, "__name__")) .. "' object has no attribute '" .. tostring(k) .. "'")
+end
+
+-- Calling a class creates an instance.
+Type.__call = function(cls, ...)
+  local new = rawget(cls, "aio_new")
+  if new then return new(cls, ...) end
+  local obj = setmetatable({}, cls)
+  local init = rawget(cls, "__init__")
+  if init then init(obj, ...) end
+  return obj
+end
+
+-- Builtin (runtime-defined) classes: no raw instance attributes.
+local function bclass(name, bases)
+  local cls = class(name, bases)
+  cls.aio_user = nil
+  cls.__module__ = "builtins"
+  return cls
+end
+aio.bclass = bclass
+
+local object = { __name__ = "object", __qualname__ = "object", __name = "object", __module__ = "builtins" }
+object.aio_mro = { object }
+object.aio_bases = {}
+object.__index = object
+setmetatable(object, Type)
+aio.object = object
+Type.aio_mro = { Type, object }
+Type.aio_bases = { object }
+Type.__module__ = "builtins"
+
+-- None: a unique table. Its metatable is the NoneType class.
+local NoneType = bclass("NoneType")
+local None = setmetatable({}, NoneType)
+aio.None = None
+
+-- Builtin type objects; methods are added by later files.
+aio.Int = bclass("int")
+aio.Bool = bclass("bool", { aio.Int })
+aio.Float = bclass("float")
+aio.Str = bclass("str")
+aio.Bytes = bclass("bytes")
+aio.List = bclass("list")
+aio.Tuple = bclass("tuple")
+aio.Dict = bclass("dict")
+aio.Set = bclass("set")
+aio.Range = bclass("range")
+aio.Function = bclass("function")
+aio.BuiltinFunction = bclass("builtin_function_or_method")
+aio.BoundMethod = bclass("method")
+aio.Module = bclass("module")
+aio.Iterator = bclass("iterator")
+aio.Generator = bclass("generator")
+aio.NoneType = NoneType
+aio.NotImplementedType = bclass("NotImplementedType")
+aio.NotImplemented = setmetatable({}, aio.NotImplementedType)
+aio.EllipsisType = bclass("ellipsis")
+aio.Ellipsis = setmetatable({}, aio.EllipsisType)
+
+local Int, Float, Str, Bool, Function = aio.Int, aio.Float, aio.Str, aio.Bool, aio.Function
+
+-- The aio type (class) of any value.
+local function typeof(v)
+  local t = type(v)
+  if t == "table" then return getmetatable(v) or object
+  elseif t == "string" then return Str
+  elseif t == "number" then if math_type(v) == "integer" then return Int end return Float
+  elseif t == "boolean" then return Bool
+  elseif t == "function" then return Function
+  end
+  return object
+end
+aio.typeof = typeof
+
+-- The Python type name of a value, e.g. 'int', 'NoneType', 'Point'.
+local function tname(v)
+  local cls = typeof(v)
+  return rawget(cls, "__name__") or "object"
+end
+aio.tname = tname
+
+-- Is cls a subclass of base (both classes)?
+local function issub(cls, base)
+  if cls == base then return true end
+  local mro = rawget(cls, "aio_mro")
+  if mro == nil then return false end
+  for i = 1, #mro do if mro[i] == base then return true end end
+  return false
+end
+aio.issub = issub
+
+-- isinstance for one class (bools are ints).
+local function isinst(v, cls)
+  return issub(typeof(v), cls)
+end
+aio.isinst = isinst
+
+---------------------------------------------------------------------------
+-- Exceptions. Instances of these classes; e.args is a tuple.
+---------------------------------------------------------------------------
+local exc_classes, exc_order = {}, {}
+local function exc_class(name, base)
+  local cls = class(name, base and { base } or nil)
+  cls.__module__ = "builtins"
+  exc_classes[name] = cls
+  exc_order[#exc_order + 1] = cls
+  aio[name] = cls
+  builtins[name] = cls
+  return cls
+end
+
+local BaseException = exc_class("BaseException")
+-- BaseException.__init__ stores the args tuple; defined here because
+-- throw() builds exceptions without calling it.
+BaseException.__init__ = aio.def(function(self, ...)
+  local n = select("#", ...)
+  local t = { [0] = (...), select(2, ...) }
+  if n == 0 then t = {} end
+  self.args = aio.tuple_raw(t)
+  return None
+end, "BaseException.__init__", { name = "BaseException.__init__", params = { "self" }, vararg = true })
+
+local Exception = exc_class("Exception", BaseException)
+local ArithmeticError = exc_class("ArithmeticError", Exception)
+exc_class("ZeroDivisionError", ArithmeticError)
+exc_class("OverflowError", ArithmeticError)
+exc_class("FloatingPointError", ArithmeticError)
+local LookupError = exc_class("LookupError", Exception)
+exc_class("KeyError", LookupError)
+exc_class("IndexError", LookupError)
+local ValueError = exc_class("ValueError", Exception)
+exc_class("UnicodeError", ValueError)
+exc_class("UnicodeDecodeError", aio.UnicodeError)
+exc_class("UnicodeEncodeError", aio.UnicodeError)
+exc_class("TypeError", Exception)
+exc_class("AttributeError", Exception)
+local NameError = exc_class("NameError", Exception)
+exc_class("UnboundLocalError", NameError)
+local RuntimeError = exc_class("RuntimeError", Exception)
+exc_class("NotImplementedError", RuntimeError)
+exc_class("RecursionError", RuntimeError)
+exc_class("StopIteration", Exception)
+exc_class("StopAsyncIteration", Exception)
+exc_class("AssertionError", Exception)
+local OSError = exc_class("OSError", Exception)
+exc_class("FileNotFoundError", OSError)
+exc_class("PermissionError", OSError)
+exc_class("FileExistsError", OSError)
+exc_class("IsADirectoryError", OSError)
+exc_class("NotADirectoryError", OSError)
+exc_class("TimeoutError", OSError)
+exc_class("ConnectionError", OSError)
+aio.IOError = OSError
+builtins.IOError = OSError
+builtins.EnvironmentError = OSError
+exc_class("EOFError", Exception)
+exc_class("ImportError", Exception)
+exc_class("ModuleNotFoundError", aio.ImportError)
+exc_class("MemoryError", Exception)
+exc_class("SyntaxError", Exception)
+exc_class("KeyboardInterrupt", BaseException)
+exc_class("SystemExit", BaseException)
+exc_class("GeneratorExit", BaseException)
+aio.exc_classes, aio.exc_order = exc_classes, exc_order
+
+-- Raises a new exception of class cls with one message argument (or none).
+throw = function(cls, msg)
+  local t
+  if msg == nil then t = {} else t = { [0] = msg } end
+  error(setmetatable({ args = aio.tuple_raw(t) }, cls), 0)
+end
+aio.throw = throw
+
+local function is_exc(v)
+  return type(v) == "table" and issub(getmetatable(v) or object, BaseException)
+end
+aio.is_exc = is_exc
+
+-- raise e [from cause]; context is the exception being handled, if any.
+function aio.raise(e, cause, context)
+  if getmetatable(e) == Type then e = e() end
+  if not is_exc(e) then throw(aio.TypeError, "exceptions must derive from BaseException") end
+  if cause ~= nil then
+    if getmetatable(cause) == Type then cause = cause() end
+    if cause ~= None and not is_exc(cause) then
+      throw(aio.TypeError, "exception causes must derive from BaseException")
+    end
+    rawset(e, "__cause__", cause)
+    rawset(e, "__suppress_context__", true)
+  end
+  if context ~= nil and context ~= e and rawget(e, "__context__") == nil then
+    rawset(e, "__context__", context)
+  end
+  error(e, 0)
+end
+
+-- Maps a Lua error message (position already stripped) to an aio exception.
+local function lua_error_to_exc(msg)
+  local v
+  if sfind(msg, "attempt to perform 'n//0'", 1, true) or sfind(msg, "attempt to divide by zero", 1, true) then
+    return aio.ZeroDivisionError, "integer division or modulo by zero"
+  elseif sfind(msg, "attempt to perform 'n%%0'", 1, true) or sfind(msg, "attempt to perform 'n%0'", 1, true) then
+    return aio.ZeroDivisionError, "integer modulo by zero"
+  elseif sfind(msg, "stack overflow", 1, true) then
+    return aio.RecursionError, "maximum recursion depth exceeded"
+  elseif sfind(msg, "not enough memory", 1, true) then
+    return aio.MemoryError, ""
+  end
+  v = smatch(msg, "^attempt to call a nil value %(global '([^']*)'%)")
+  if v then return NameError, "name '" .. v .. "' is not defined" end
+  v = smatch(msg, "%(local '([^']*)'%)$") or smatch(msg, "%(upvalue '([^']*)'%)$")
+  if v and sfind(msg, "nil value", 1, true) then
+    v = sgsub(v, "^aio_u_", "")
+    return aio.UnboundLocalError, "cannot access local variable '" .. v .. "' where it is not associated with a value"
+  end
+  v = smatch(msg, "^attempt to call a nil value %(method '([^']*)'%)") or
+      smatch(msg, "^attempt to call a nil value %(field '([^']*)'%)")
+  if v then return aio.AttributeError, "object has no attribute '" .. v .. "'" end
+  v = smatch(msg, "^attempt to call a (%a+) value")
+  if v then return aio.TypeError, "object is not callable" end
+  if sfind(msg, "^attempt to compare") then return aio.TypeError, "unsupported comparison" end
+  if sfind(msg, "^attempt to index") then return aio.TypeError, "object is not subscriptable" end
+  if sfind(msg, "^attempt to perform arithmetic") then return aio.TypeError, "unsupported operand type(s)" end
+  if sfind(msg, "^attempt to perform bitwise") or sfind(msg, "has no integer representation") then
+    return aio.TypeError, "unsupported operand type(s) for bitwise operation"
+  end
+  if sfind(msg, "^attempt to concatenate") then return aio.TypeError, "can only concatenate str" end
+  if sfind(msg, "^table index is NaN") then return aio.ValueError, "nan cannot be used as a key" end
+  if sfind(msg, "^bad argument") then
+    return aio.TypeError, (sgsub(sgsub(msg, "^bad argument #%d+ to '[^']*' %(", ""), "%)$", ""))
+  end
+  if sfind(msg, "^wrong number of arguments") then return aio.TypeError, "wrong number of arguments" end
+  if sfind(msg, "C stack overflow", 1, true) or sfind(msg, "error in error handling", 1, true) then
+    return aio.RecursionError, "maximum recursion depth exceeded"
+  end
+  if sfind(msg, "^cannot resume dead coroutine") then return aio.ValueError, "generator already executing" end
+  return RuntimeError, msg
+end
+
+-- Converts any caught error value into an aio exception instance.
+function aio.exc(err)
+  if type(err) == "table" then
+    if is_exc(err) then return err end
+    if getmetatable(err) == Type and issub(err, BaseException) then return err() end
+  end
+  local msg = type(err) == "string" and err or tostring(err)
+  -- strip "chunk:line: " position prefixes
+  msg = sgsub(msg, "^[^\n]-:%d+: ", "", 1)
+  local cls, text = lua_error_to_exc(msg)
+  local t = text ~= "" and { [0] = text } or {}
+  return setmetatable({ args = aio.tuple_raw(t) }, cls)
+end
+
+-- Does exception e match an except clause's T (a class or a tuple of classes)?
+function aio.match(e, T)
+  local mt = getmetatable(T)
+  local ecls = typeof(e)
+  if mt == Type then return issub(ecls, T) end
+  if mt == aio.Tuple then
+    for i = 0, #T do
+      local c = rawget(T, i)
+      if c ~= nil and getmetatable(c) == Type and issub(ecls, c) then return true end
+    end
+    if rawget(T, 0) == nil then return false end
+    return false
+  end
+  throw(aio.TypeError, "catching classes that do not inherit from BaseException is not allowed")
+end
+
+-- Placeholder until 20_list installs the real tuple metatable.
+function aio.tuple_raw(t) return setmetatable(t, aio.Tuple) end

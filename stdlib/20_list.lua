@@ -1,0 +1,471 @@
+-- 20_list.lua - list and tuple: items at raw keys 0..n-1; the metatables
+-- turn index misses into negative indexing or IndexError; methods, stable
+-- sort, lexicographic comparison, structural ==, repr.
+local aio = ...
+
+local rawget, rawset, rawequal, getmetatable, setmetatable, type, select =
+  rawget, rawset, rawequal, getmetatable, setmetatable, type, select
+local math_type = math.type
+local concat, tsort, tunpack = table.concat, table.sort, table.unpack
+local None = aio.None
+local throw, tname, repr, eq, truthy = aio.throw, aio.tname, aio.repr, aio.eq, aio.truthy
+local method, index_int = aio.method, aio.index_int
+local TypeError, ValueError, IndexError, AttributeError = aio.TypeError, aio.ValueError, aio.IndexError, aio.AttributeError
+local List, Tuple = aio.List, aio.Tuple
+
+local function len(t)
+  if rawget(t, 0) == nil then return 0 end
+  return #t + 1
+end
+aio.seqlen = len
+
+function aio.list(t) return setmetatable(t, List) end
+function aio.tuple(t) return setmetatable(t, Tuple) end
+aio.tuple_raw = aio.tuple
+
+local function seq_index(cls, what)
+  return function(t, k)
+    if math_type(k) == "integer" then
+      if k < 0 then
+        local v = rawget(t, k + len(t))
+        if v ~= nil then return v end
+      end
+      throw(IndexError, what .. " index out of range")
+    end
+    if type(k) == "string" then
+      local m = rawget(cls, k)
+      if m ~= nil then return m end
+      throw(TypeError, what .. " indices must be integers or slices, not str")
+    end
+    if type(k) == "boolean" then return t[k and 1 or 0] end
+    if math_type(k) == "float" and k == k and k == math.floor(k) then
+      throw(TypeError, what .. " indices must be integers or slices, not float")
+    end
+    throw(TypeError, what .. " indices must be integers or slices, not " .. tname(k))
+  end
+end
+List.__index = seq_index(List, "list")
+Tuple.__index = seq_index(Tuple, "tuple")
+
+List.__newindex = function(t, k, v)
+  if type(k) == "boolean" then k = k and 1 or 0 end
+  if math_type(k) == "integer" then
+    local n = len(t)
+    if k < 0 then k = k + n end
+    if k >= 0 and k < n then rawset(t, k, v) return end
+    throw(IndexError, "list assignment index out of range")
+  end
+  throw(TypeError, "list indices must be integers or slices, not " .. tname(k))
+end
+Tuple.__newindex = function()
+  throw(TypeError, "'tuple' object does not support item assignment")
+end
+
+local function seq_bool(t) return rawget(t, 0) ~= nil end
+List.aio_bool, Tuple.aio_bool = seq_bool, seq_bool
+List.aio_len, Tuple.aio_len = len, len
+
+-- repr with a guard against recursive containers
+local active = setmetatable({}, { __mode = "k" })
+aio.repr_active = active
+
+List.aio_repr = function(t)
+  if active[t] then return "[...]" end
+  active[t] = true
+  local n = len(t)
+  local parts = {}
+  local ok, err = pcall(function()
+    for i = 0, n - 1 do parts[i + 1] = repr(rawget(t, i)) end
+  end)
+  active[t] = nil
+  if not ok then error(err, 0) end
+  return "[" .. concat(parts, ", ") .. "]"
+end
+Tuple.aio_repr = function(t)
+  local n = len(t)
+  if n == 0 then return "()" end
+  if active[t] then return "(...)" end
+  active[t] = true
+  local parts = {}
+  local ok, err = pcall(function()
+    for i = 0, n - 1 do parts[i + 1] = repr(rawget(t, i)) end
+  end)
+  active[t] = nil
+  if not ok then error(err, 0) end
+  if n == 1 then return "(" .. parts[1] .. ",)" end
+  return "(" .. concat(parts, ", ") .. ")"
+end
+
+-- structural equality / ordering
+local function seq_eq(a, b)
+  local mt = getmetatable(a)
+  local mb = getmetatable(b)
+  if mt ~= mb then
+    -- one side is not this sequence type: only a user __eq__ can say yes
+    local f = (mb and rawget(mb, "__eq__")) or (mt and rawget(mt, "__eq__"))
+    if f then
+      local r = (mb and rawget(mb, "__eq__")) and f(b, a) or f(a, b)
+      if not rawequal(r, aio.NotImplemented) then return truthy(r) end
+    end
+    return false
+  end
+  local n = len(a)
+  if n ~= len(b) then return false end
+  for i = 0, n - 1 do
+    local x, y = rawget(a, i), rawget(b, i)
+    if not rawequal(x, y) and not eq(x, y) then return false end
+  end
+  return true
+end
+List.__eq, Tuple.__eq = seq_eq, seq_eq
+aio.seq_eq = seq_eq
+
+local function seq_order(sym, strict)
+  return function(a, b)
+    local mt = getmetatable(a)
+    if (mt ~= List and mt ~= Tuple) or mt ~= getmetatable(b) then
+      if sym == "<" then return aio.lt(a, b) end
+      return aio.le(a, b)
+    end
+    local na, nb = len(a), len(b)
+    local n = na < nb and na or nb
+    for i = 0, n - 1 do
+      local x, y = rawget(a, i), rawget(b, i)
+      if not rawequal(x, y) and not eq(x, y) then return x < y end
+    end
+    if strict then return na < nb end
+    return na <= nb
+  end
+end
+List.__lt, Tuple.__lt = seq_order("<", true), seq_order("<", true)
+List.__le, Tuple.__le = seq_order("<=", false), seq_order("<=", false)
+
+local function concat_seq(a, b)
+  local mt = getmetatable(a)
+  if type(a) ~= "table" or type(b) ~= "table" or mt ~= getmetatable(b) then return nil end
+  local r = {}
+  local na, nb = len(a), len(b)
+  for i = 0, na - 1 do r[i] = rawget(a, i) end
+  for i = 0, nb - 1 do r[na + i] = rawget(b, i) end
+  return setmetatable(r, mt)
+end
+local function seq_add(a, b)
+  local r = concat_seq(a, b)
+  if r then return r end
+  return aio.arith("add", a, b)
+end
+List.__add, Tuple.__add = seq_add, seq_add
+
+local function repeat_seq(t, k)
+  if type(k) == "boolean" then k = k and 1 or 0 end
+  if math_type(k) ~= "integer" then return nil end
+  local mt = getmetatable(t)
+  local r, n = {}, len(t)
+  local j = 0
+  for _ = 1, k do
+    for i = 0, n - 1 do r[j] = rawget(t, i) j = j + 1 end
+  end
+  return setmetatable(r, mt)
+end
+local function seq_mul(a, b)
+  local r
+  local ma = type(a) == "table" and getmetatable(a)
+  if ma == List or ma == Tuple then r = repeat_seq(a, b) else r = repeat_seq(b, a) end
+  if r then return r end
+  return aio.arith("mul", a, b)
+end
+List.__mul, Tuple.__mul = seq_mul, seq_mul
+List.__call = aio.not_callable
+Tuple.__call = aio.not_callable
+List.__name, Tuple.__name = "list", "tuple"
+aio.install_generic(List)
+aio.install_generic(Tuple)
+
+-- Materialises any iterable into a 1-based Lua array; returns array, count.
+local function to_array(it)
+  local mt = type(it) == "table" and getmetatable(it)
+  if mt == List or mt == Tuple then
+    local n = len(it)
+    local a = {}
+    for i = 0, n - 1 do a[i + 1] = rawget(it, i) end
+    return a, n
+  end
+  local a, n = {}, 0
+  for v in aio.iter(it) do n = n + 1 a[n] = v end
+  return a, n
+end
+aio.to_array = to_array
+
+local function from_array(a, n, mt)
+  local t = {}
+  for i = 1, n do t[i - 1] = a[i] end
+  return setmetatable(t, mt or List)
+end
+aio.from_array = from_array
+
+---------------------------------------------------------------------------
+-- constructors: list(x), tuple(x)
+---------------------------------------------------------------------------
+List.aio_new = function(cls, it, extra)
+  if extra ~= nil then throw(TypeError, "list expected at most 1 argument, got 2") end
+  if it == nil then return setmetatable({}, List) end
+  local a, n = to_array(it)
+  return from_array(a, n, List)
+end
+Tuple.aio_new = function(cls, it, extra)
+  if extra ~= nil then throw(TypeError, "tuple expected at most 1 argument, got 2") end
+  if it == nil then return setmetatable({}, Tuple) end
+  if getmetatable(it) == Tuple then return it end
+  local a, n = to_array(it)
+  return from_array(a, n, Tuple)
+end
+
+---------------------------------------------------------------------------
+-- methods
+---------------------------------------------------------------------------
+local function append(t, v)
+  if rawget(t, 0) == nil then rawset(t, 0, v) else rawset(t, #t + 1, v) end
+  return None
+end
+method(List, "append", { "self", "object" }, append)
+
+local function extend(t, it)
+  local a, n = to_array(it)
+  local m = len(t)
+  for i = 1, n do rawset(t, m + i - 1, a[i]) end
+  return None
+end
+method(List, "extend", { "self", "iterable" }, extend)
+
+method(List, "insert", { "self", "index", "object" }, function(t, i, v)
+  i = index_int(i)
+  local n = len(t)
+  if i < 0 then i = i + n if i < 0 then i = 0 end end
+  if i > n then i = n end
+  for k = n, i + 1, -1 do rawset(t, k, rawget(t, k - 1)) end
+  rawset(t, i, v)
+  return None
+end)
+
+method(List, "pop", { "self", "index" }, function(t, i)
+  local n = len(t)
+  if n == 0 then throw(IndexError, "pop from empty list") end
+  if i == nil or rawequal(i, None) then
+    local v = rawget(t, n - 1)
+    rawset(t, n - 1, nil)
+    return v
+  end
+  i = index_int(i)
+  if i < 0 then i = i + n end
+  if i < 0 or i >= n then throw(IndexError, "pop index out of range") end
+  local v = rawget(t, i)
+  for k = i, n - 2 do rawset(t, k, rawget(t, k + 1)) end
+  rawset(t, n - 1, nil)
+  return v
+end)
+
+local function find(t, x, i, j)
+  local n = len(t)
+  local a, b = 0, n
+  if i ~= nil and not rawequal(i, None) then
+    a = index_int(i)
+    if a < 0 then a = a + n if a < 0 then a = 0 end end
+  end
+  if j ~= nil and not rawequal(j, None) then
+    b = index_int(j)
+    if b < 0 then b = b + n if b < 0 then b = 0 end elseif b > n then b = n end
+  end
+  for k = a, b - 1 do
+    local v = rawget(t, k)
+    if rawequal(v, x) or eq(v, x) then return k end
+  end
+  return -1
+end
+
+method(List, "remove", { "self", "value" }, function(t, x)
+  local k = find(t, x)
+  if k < 0 then throw(ValueError, "list.remove(x): x not in list") end
+  local n = len(t)
+  for i = k, n - 2 do rawset(t, i, rawget(t, i + 1)) end
+  rawset(t, n - 1, nil)
+  return None
+end)
+
+local function index(t, x, i, j)
+  local k = find(t, x, i, j)
+  if k < 0 then
+    if getmetatable(t) == Tuple then throw(ValueError, "tuple.index(x): x not in tuple") end
+    throw(ValueError, repr(x) .. " is not in list")
+  end
+  return k
+end
+method(List, "index", { "self", "value", "start", "stop" }, index)
+method(Tuple, "index", { "self", "value", "start", "stop" }, index)
+
+local function count(t, x)
+  local c = 0
+  for k = 0, len(t) - 1 do
+    local v = rawget(t, k)
+    if rawequal(v, x) or eq(v, x) then c = c + 1 end
+  end
+  return c
+end
+method(List, "count", { "self", "value" }, count)
+method(Tuple, "count", { "self", "value" }, count)
+
+method(List, "reverse", { "self" }, function(t)
+  local n = len(t)
+  for i = 0, n // 2 - 1 do
+    local j = n - 1 - i
+    local a = rawget(t, i)
+    rawset(t, i, rawget(t, j))
+    rawset(t, j, a)
+  end
+  return None
+end)
+method(List, "copy", { "self" }, function(t)
+  local r = {}
+  for i = 0, len(t) - 1 do r[i] = rawget(t, i) end
+  return setmetatable(r, List)
+end)
+method(List, "clear", { "self" }, function(t)
+  for i = len(t) - 1, 0, -1 do rawset(t, i, nil) end
+  return None
+end)
+
+-- Stable merge sort of a[1..n] (with parallel keys k) by "<" (or ">" when rev).
+local function merge_sort(a, k, n, rev)
+  local ta, tk = {}, {}
+  local width = 1
+  local src_a, src_k, dst_a, dst_k = a, k, ta, tk
+  -- insertion sort runs of 8 first
+  local RUN = 8
+  for lo = 1, n, RUN do
+    local hi = lo + RUN - 1
+    if hi > n then hi = n end
+    for i = lo + 1, hi do
+      local va, vk = a[i], k[i]
+      local j = i - 1
+      while j >= lo do
+        local before
+        if rev then before = k[j] < vk else before = vk < k[j] end
+        if not before then break end
+        a[j + 1], k[j + 1] = a[j], k[j]
+        j = j - 1
+      end
+      a[j + 1], k[j + 1] = va, vk
+    end
+  end
+  width = RUN
+  while width < n do
+    local lo = 1
+    while lo <= n do
+      local mid = lo + width - 1
+      local hi = lo + 2 * width - 1
+      if mid > n then mid = n end
+      if hi > n then hi = n end
+      local i, j, o = lo, mid + 1, lo
+      while i <= mid and j <= hi do
+        local take_right
+        if rev then take_right = src_k[i] < src_k[j] else take_right = src_k[j] < src_k[i] end
+        if take_right then
+          dst_a[o], dst_k[o] = src_a[j], src_k[j] j = j + 1
+        else
+          dst_a[o], dst_k[o] = src_a[i], src_k[i] i = i + 1
+        end
+        o = o + 1
+      end
+      while i <= mid do dst_a[o], dst_k[o] = src_a[i], src_k[i] i = i + 1 o = o + 1 end
+      while j <= hi do dst_a[o], dst_k[o] = src_a[j], src_k[j] j = j + 1 o = o + 1 end
+      lo = lo + 2 * width
+    end
+    src_a, dst_a = dst_a, src_a
+    src_k, dst_k = dst_k, src_k
+    width = width * 2
+  end
+  return src_a
+end
+
+-- Sorts a 1-based array in place semantics; returns the sorted array.
+local function sort_array(a, n, key, rev)
+  key = (key ~= nil and not rawequal(key, None)) and key or nil
+  rev = rev ~= nil and truthy(rev) or false
+  if n < 2 then return a end
+  if key == nil then
+    -- fast path: homogeneous numbers or strings (stability is invisible there)
+    local t1 = type(a[1])
+    if t1 == "number" or t1 == "string" then
+      local same = true
+      for i = 2, n do
+        local v = a[i]
+        if type(v) ~= t1 or v ~= v then same = false break end
+      end
+      if same and a[1] == a[1] then
+        if rev then tsort(a, function(x, y) return x > y end) else tsort(a) end
+        return a
+      end
+    end
+    local k = {}
+    for i = 1, n do k[i] = a[i] end
+    return merge_sort(a, k, n, rev)
+  end
+  local k = {}
+  for i = 1, n do k[i] = key(a[i]) end
+  return merge_sort(a, k, n, rev)
+end
+aio.sort_array = sort_array
+
+method(List, "sort", { "self" }, function(t, key, reverse)
+  local n = len(t)
+  local a = {}
+  for i = 0, n - 1 do a[i + 1] = rawget(t, i) end
+  a = sort_array(a, n, key, reverse)
+  for i = 1, n do rawset(t, i - 1, a[i]) end
+  return None
+end, { kwonly = { "key", "reverse" } })
+
+method(List, "__len__", { "self" }, len)
+method(Tuple, "__len__", { "self" }, len)
+
+-- a += b for lists extends in place (aliases see it); otherwise a + b.
+function aio.iadd(a, b)
+  if type(a) == "table" then
+    local mt = getmetatable(a)
+    if mt == List then extend(a, b) return a end
+    local f = rawget(mt, "__iadd__")
+    if f then
+      local r = f(a, b)
+      if not rawequal(r, aio.NotImplemented) then return r end
+    end
+  end
+  return a + b
+end
+function aio.imul(a, b)
+  if type(a) == "table" then
+    local mt = getmetatable(a)
+    if mt == List then
+      local r = repeat_seq(a, b)
+      if r == nil then return aio.arith("mul", a, b) end
+      local n = len(a)
+      for i = len(r), n - 1 do rawset(a, i, nil) end
+      for i = 0, len(r) - 1 do rawset(a, i, rawget(r, i)) end
+      return a
+    end
+    local f = rawget(mt, "__imul__")
+    if f then
+      local r = f(a, b)
+      if not rawequal(r, aio.NotImplemented) then return r end
+    end
+  end
+  return a * b
+end
+
+function aio.unpack_all(t)
+  local mt = type(t) == "table" and getmetatable(t)
+  if mt == List or mt == Tuple then
+    if rawget(t, 0) == nil then return end
+    return tunpack(t, 0, #t)
+  end
+  local a, n = to_array(t)
+  return tunpack(a, 1, n)
+end

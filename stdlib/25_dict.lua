@@ -1,0 +1,632 @@
+-- 25_dict.lua - dict and set: an insertion-ordered hash map whose data lives
+-- under private table keys (so d[k] always reaches __index/__newindex and a
+-- key never hides a method). Key normalisation: 1 == 1.0 == True share a
+-- key, tuples hash by value, lists/dicts/sets are unhashable.
+local aio = ...
+
+local rawget, rawset, rawequal, getmetatable, setmetatable, type, tostring, pairs, select =
+  rawget, rawset, rawequal, getmetatable, setmetatable, type, tostring, pairs, select
+local math_type, sformat = math.type, string.format
+local concat = table.concat
+local None = aio.None
+local throw, tname, repr, eq, truthy, method = aio.throw, aio.tname, aio.repr, aio.eq, aio.truthy, aio.method
+local TypeError, ValueError, KeyError, RuntimeError = aio.TypeError, aio.ValueError, aio.KeyError, aio.RuntimeError
+local List, Tuple, Dict, Set = aio.List, aio.Tuple, aio.Dict, aio.Set
+local seqlen = aio.seqlen
+
+-- private keys
+local KS, VS, IX, TX, NN, LEN = {}, {}, {}, {}, {}, {}
+local DEL = {}   -- tombstone in KS
+aio.dict_keys = { KS = KS, VS = VS, IX = IX, NN = NN, LEN = LEN, DEL = DEL }
+
+local function new_map(mt)
+  local d = { [KS] = {}, [VS] = {}, [IX] = {}, [NN] = 0, [LEN] = 0 }
+  return setmetatable(d, mt)
+end
+aio.new_map = new_map
+
+-- identity ids for hashable objects inside tuple keys
+local ids = setmetatable({}, { __mode = "k" })
+local next_id = 0
+
+local tuple_key
+
+-- Returns the index key for k and whether it lives in the tuple index.
+local function hkey(k)
+  local t = type(k)
+  if t == "string" then return k, false end
+  if t == "number" then
+    if k ~= k then return "nan", true end
+    return k, false
+  end
+  if t == "boolean" then return k and 1 or 0, false end
+  if t == "table" then
+    local mt = getmetatable(k)
+    if mt == Tuple then return tuple_key(k), true end
+    if mt == List or mt == Dict or mt == Set or rawget(mt, "aio_unhashable") then
+      throw(TypeError, "unhashable type: '" .. tname(k) .. "'")
+    end
+    local hk = rawget(mt, "aio_hkey")
+    if hk then return hk(k), true end
+    local h = rawget(mt, "__hash__")
+    if h then
+      if rawequal(h, None) then throw(TypeError, "unhashable type: '" .. tname(k) .. "'") end
+      return "h" .. tostring(h(k)), true
+    end
+    if rawget(mt, "__eq__") and rawget(mt, "aio_user") then
+      throw(TypeError, "unhashable type: '" .. tname(k) .. "'")
+    end
+  end
+  return k, false
+end
+aio.hkey = hkey
+
+local function part_key(v)
+  local t = type(v)
+  if t == "string" then return "s" .. #v .. ":" .. v end
+  if t == "number" then
+    if math_type(v) == "integer" then return "i" .. v end
+    if v == math.floor(v) and v > -9.2e18 and v < 9.2e18 then return "i" .. sformat("%d", v) end
+    return "f" .. sformat("%a", v)
+  end
+  if t == "boolean" then return v and "i1" or "i0" end
+  if rawequal(v, None) then return "N" end
+  local k, in_tx = hkey(v)
+  if in_tx then return "(" .. k .. ")" end
+  local id = ids[v]
+  if not id then next_id = next_id + 1 id = next_id ids[v] = id end
+  return "o" .. id
+end
+
+tuple_key = function(t)
+  local n = seqlen(t)
+  local parts = {}
+  for i = 0, n - 1 do parts[i + 1] = part_key(rawget(t, i)) end
+  return "t" .. concat(parts, ",")
+end
+
+-- Position of key k in d (or nil).
+local function find(d, k)
+  local t = type(k)
+  if t == "string" or math_type(k) == "integer" then return d[IX][k] end
+  local hk, tx = hkey(k)
+  if tx then
+    local x = rawget(d, TX)
+    return x and x[hk]
+  end
+  return d[IX][hk]
+end
+
+local function get(d, k)
+  local p = find(d, k)
+  if p then return d[VS][p] end
+  return nil
+end
+aio.dict_get = get
+
+local function set(d, k, v)
+  local ix, hk = d[IX], k
+  local t = type(k)
+  if not (t == "string" or math_type(k) == "integer") then
+    local tx
+    hk, tx = hkey(k)
+    if tx then
+      ix = rawget(d, TX)
+      if not ix then ix = {} rawset(d, TX, ix) end
+    end
+  end
+  local p = ix[hk]
+  if p then d[VS][p] = v return end
+  local n = d[NN] + 1
+  d[NN] = n
+  d[KS][n] = k
+  d[VS][n] = v
+  ix[hk] = n
+  d[LEN] = d[LEN] + 1
+end
+aio.dict_set = set
+
+local function compact(d)
+  local ks, vs = d[KS], d[VS]
+  local nks, nvs, nix, ntx = {}, {}, {}, nil
+  local j = 0
+  for i = 1, d[NN] do
+    local k = ks[i]
+    if not rawequal(k, DEL) then
+      j = j + 1
+      nks[j], nvs[j] = k, vs[i]
+      local hk, tx = hkey(k)
+      if tx then ntx = ntx or {} ntx[hk] = j else nix[hk] = j end
+    end
+  end
+  d[KS], d[VS], d[IX], d[NN] = nks, nvs, nix, j
+  rawset(d, TX, ntx)
+end
+
+-- Removes k; returns its value or nil when absent.
+local function remove(d, k)
+  local hk, tx = hkey(k)
+  local ix = tx and rawget(d, TX) or d[IX]
+  local p = ix and ix[hk]
+  if not p then return nil end
+  local v = d[VS][p]
+  ix[hk] = nil
+  d[KS][p] = DEL
+  d[VS][p] = nil
+  local live = d[LEN] - 1
+  d[LEN] = live
+  if p == d[NN] then
+    -- dropping the last entry: shrink without leaving a tombstone
+    local n = p - 1
+    local ks = d[KS]
+    ks[p] = nil
+    while n > 0 and rawequal(ks[n], DEL) do ks[n] = nil n = n - 1 end
+    d[NN] = n
+  elseif d[NN] > 2 * live + 8 then
+    compact(d)
+  end
+  return v
+end
+aio.dict_remove = remove
+
+local function clear(d)
+  d[KS], d[VS], d[IX], d[NN], d[LEN] = {}, {}, {}, 0, 0
+  rawset(d, TX, nil)
+end
+
+-- Lua iterator over (key, value) in insertion order; RuntimeError on resize.
+local function entries(d, what)
+  local i, n0 = 0, d[LEN]
+  local ks, vs = d[KS], d[VS]
+  return function()
+    if d[LEN] ~= n0 then
+      throw(RuntimeError, (what or "dictionary") .. " changed size during iteration")
+    end
+    ks, vs = d[KS], d[VS]
+    while true do
+      i = i + 1
+      local k = ks[i]
+      if k == nil then return nil end
+      if not rawequal(k, DEL) then return k, vs[i] end
+    end
+  end
+end
+aio.dict_entries = entries
+
+local function dlen(d) return d[LEN] end
+aio.dict_len = dlen
+
+---------------------------------------------------------------------------
+-- dict
+---------------------------------------------------------------------------
+local dict_method_names = {}
+
+Dict.__index = function(d, k)
+  local p = find(d, k)
+  if p then return d[VS][p] end
+  if type(k) == "string" and dict_method_names[k] then return rawget(Dict, k) end
+  local mt = getmetatable(d)
+  if mt ~= Dict then
+    local miss = rawget(mt, "__missing__")
+    if miss then return miss(d, k) end
+  end
+  throw(KeyError, k)
+end
+Dict.__newindex = set
+Dict.aio_len = dlen
+Dict.aio_contains = function(d, k) return find(d, k) ~= nil end
+Dict.aio_iter = function(d) local nxt = entries(d) return function() local k = nxt() return k end end
+Dict.aio_bool = function(d) return d[LEN] > 0 end
+Dict.__call = aio.not_callable
+Dict.__name = "dict"
+
+local active = aio.repr_active
+Dict.aio_repr = function(d)
+  if d[LEN] == 0 then return "{}" end
+  if active[d] then return "{...}" end
+  active[d] = true
+  local parts = {}
+  local ok, err = pcall(function()
+    for k, v in entries(d) do parts[#parts + 1] = repr(k) .. ": " .. repr(v) end
+  end)
+  active[d] = nil
+  if not ok then error(err, 0) end
+  return "{" .. concat(parts, ", ") .. "}"
+end
+
+Dict.__eq = function(a, b)
+  if getmetatable(b) ~= getmetatable(a) then return false end
+  if a[LEN] ~= b[LEN] then return false end
+  for k, v in entries(a) do
+    local p = find(b, k)
+    if not p then return false end
+    local w = b[VS][p]
+    if not rawequal(v, w) and not eq(v, w) then return false end
+  end
+  return true
+end
+
+-- Flat constructor used by displays: aio_dict({k1, v1, k2, v2}).
+function aio.dict(flat)
+  local d = new_map(Dict)
+  for i = 1, #flat, 2 do set(d, flat[i], flat[i + 1]) end
+  return d
+end
+
+-- Adds the pairs of a mapping or iterable of pairs into d (dict.update).
+local function update_from(d, other)
+  local mt = type(other) == "table" and getmetatable(other)
+  if mt == Dict or (mt and rawget(mt, "aio_dict_like")) then
+    for k, v in entries(other) do set(d, k, v) end
+    return
+  end
+  if type(other) == "table" and mt and rawget(mt, "aio_user") and aio.lookup(mt, "keys") then
+    for k in aio.iter(aio.callm(other, "keys")) do set(d, k, other[k]) end
+    return
+  end
+  local i = 0
+  for item in aio.iter(other) do
+    local a, n = aio.to_array_checked(item, i)
+    if n ~= 2 then
+      throw(ValueError, "dictionary update sequence element #" .. i .. " has length " .. n .. "; 2 is required")
+    end
+    set(d, a[1], a[2])
+    i = i + 1
+  end
+end
+aio.dict_update_from = update_from
+
+function aio.to_array_checked(item, i)
+  local t = type(item)
+  if t == "string" or (t == "table" and (getmetatable(item) == List or getmetatable(item) == Tuple)) or
+     (t == "table" and aio.is_iterable(item)) then
+    return aio.to_array(item)
+  end
+  throw(TypeError, "cannot convert dictionary update sequence element #" .. i .. " to a sequence")
+end
+
+-- Adds a **kwargs-style Lua table (with optional order list at 1..n).
+local function add_kw(d, kw)
+  if kw == nil then return end
+  if rawget(kw, "aio_kwargs") then
+    -- a call marker: kw-only values are not part of **kwargs
+    local m = rawget(kw, "aio_kwargs")
+    for k, v in entries(m) do set(d, k, v) end
+    return
+  end
+  local order = aio.kw_names(kw)
+  for i = 1, #order do set(d, order[i], kw[order[i]]) end
+end
+
+Dict.aio_new = aio.def(function(cls, other, kwargs)
+  local d = new_map(cls)
+  if other ~= nil then update_from(d, other) end
+  if kwargs ~= nil and getmetatable(kwargs) == Dict then
+    for k, v in entries(kwargs) do set(d, k, v) end
+  end
+  return d
+end, "dict", { name = "dict", params = { "cls", "iterable" }, kwargs = true })
+
+-- {**a, **b}: each part is a mapping.
+function aio.dict_merge(...)
+  local d = new_map(Dict)
+  for i = 1, select("#", ...) do
+    local m = select(i, ...)
+    local mt = type(m) == "table" and getmetatable(m)
+    if mt ~= Dict and not (mt and rawget(mt, "aio_user") and aio.lookup(mt, "keys")) then
+      throw(TypeError, "'" .. tname(m) .. "' object is not a mapping")
+    end
+    update_from(d, m)
+  end
+  return d
+end
+
+local function dm(name, params, fn, extra)
+  dict_method_names[name] = true
+  return method(Dict, name, params, fn, extra)
+end
+
+dm("get", { "self", "key", "default" }, function(d, k, dflt)
+  local p = find(d, k)
+  if p then return d[VS][p] end
+  if dflt == nil then return None end
+  return dflt
+end)
+dm("__getitem__", { "self", "key" }, function(d, k) return d[k] end)
+dm("__setitem__", { "self", "key", "value" }, function(d, k, v) set(d, k, v) return None end)
+dm("__contains__", { "self", "key" }, function(d, k) return find(d, k) ~= nil end)
+dm("__len__", { "self" }, dlen)
+dm("pop", { "self", "key", "default" }, function(d, k, dflt)
+  local p = find(d, k)
+  if not p then
+    if dflt ~= nil then return dflt end
+    throw(KeyError, k)
+  end
+  return remove(d, k)
+end)
+dm("popitem", { "self" }, function(d)
+  if d[LEN] == 0 then throw(KeyError, "popitem(): dictionary is empty") end
+  local ks = d[KS]
+  local i = d[NN]
+  while rawequal(ks[i], DEL) do i = i - 1 end
+  local k = ks[i]
+  local v = remove(d, k)
+  return aio.tuple({ [0] = k, v })
+end)
+dm("setdefault", { "self", "key", "default" }, function(d, k, dflt)
+  local p = find(d, k)
+  if p then return d[VS][p] end
+  if dflt == nil then dflt = None end
+  set(d, k, dflt)
+  return dflt
+end)
+dm("update", { "self", "other" }, function(d, other, kwargs)
+  if other ~= nil and not rawequal(other, None) then update_from(d, other) end
+  if kwargs ~= nil and getmetatable(kwargs) == Dict then
+    for k, v in entries(kwargs) do set(d, k, v) end
+  end
+  return None
+end, { kwargs = true })
+dm("copy", { "self" }, function(d)
+  local r = new_map(Dict)
+  for k, v in entries(d) do set(r, k, v) end
+  return r
+end)
+dm("clear", { "self" }, function(d) clear(d) return None end)
+
+-- views
+local KeysView = aio.bclass("dict_keys")
+local ValuesView = aio.bclass("dict_values")
+local ItemsView = aio.bclass("dict_items")
+aio.KeysView, aio.ValuesView, aio.ItemsView = KeysView, ValuesView, ItemsView
+local DICT = {}   -- private key: the viewed dict
+
+local function view_iter(v)
+  local d = v[DICT]
+  local mt = getmetatable(v)
+  local nxt = entries(d)
+  if mt == KeysView then return function() local k = nxt() return k end end
+  if mt == ValuesView then return function() local _, val = nxt() return val end end
+  return function()
+    local k, val = nxt()
+    if k == nil then return nil end
+    return aio.tuple({ [0] = k, val })
+  end
+end
+for _, V in pairs({ KeysView, ValuesView, ItemsView }) do
+  V.aio_iter = view_iter
+  V.aio_len = function(v) return v[DICT][LEN] end
+  V.aio_bool = function(v) return v[DICT][LEN] > 0 end
+  V.__index = function(v, k)
+    local m = rawget(V, k)
+    if m ~= nil then return m end
+    throw(aio.AttributeError, "'" .. rawget(V, "__name__") .. "' object has no attribute '" .. tostring(k) .. "'")
+  end
+  V.aio_repr = function(v)
+    local parts = {}
+    for x in view_iter(v) do parts[#parts + 1] = repr(x) end
+    return rawget(V, "__name__") .. "([" .. concat(parts, ", ") .. "])"
+  end
+  method(V, "__len__", { "self" }, V.aio_len)
+end
+KeysView.aio_contains = function(v, x) return find(v[DICT], x) ~= nil end
+ValuesView.aio_contains = function(v, x)
+  for _, val in entries(v[DICT]) do if rawequal(val, x) or eq(val, x) then return true end end
+  return false
+end
+ItemsView.aio_contains = function(v, x)
+  if getmetatable(x) ~= Tuple or seqlen(x) ~= 2 then return false end
+  local p = find(v[DICT], rawget(x, 0))
+  if not p then return false end
+  local val = v[DICT][VS][p]
+  return rawequal(val, rawget(x, 1)) or eq(val, rawget(x, 1))
+end
+local function view_set(v)
+  local s = new_map(Set)
+  for x in view_iter(v) do set(s, x, true) end
+  return s
+end
+KeysView.__eq = function(a, b)
+  local sa = view_set(a)
+  local sb = getmetatable(b) == KeysView and view_set(b) or b
+  return sa == sb
+end
+ItemsView.__eq = KeysView.__eq
+
+dm("keys", { "self" }, function(d) return setmetatable({ [DICT] = d }, KeysView) end)
+dm("values", { "self" }, function(d) return setmetatable({ [DICT] = d }, ValuesView) end)
+dm("items", { "self" }, function(d) return setmetatable({ [DICT] = d }, ItemsView) end)
+
+local ClassMethod
+dict_method_names.fromkeys = true
+Dict.fromkeys = nil
+aio.dict_fromkeys = aio.def(function(cls, it, v)
+  if v == nil then v = None end
+  local d = new_map(Dict)
+  for k in aio.iter(it) do set(d, k, v) end
+  return d
+end, "dict.fromkeys", { name = "dict.fromkeys", params = { "cls", "iterable", "value" } })
+
+Dict.__bor = function(a, b)
+  if getmetatable(a) == Dict and getmetatable(b) == Dict then
+    local r = new_map(Dict)
+    for k, v in entries(a) do set(r, k, v) end
+    for k, v in entries(b) do set(r, k, v) end
+    return r
+  end
+  return aio.arith("bor", a, b)
+end
+aio.install_generic(Dict)
+
+---------------------------------------------------------------------------
+-- set
+---------------------------------------------------------------------------
+local function set_add(s, x) set(s, x, true) end
+local function set_has(s, x) return find(s, x) ~= nil end
+aio.set_add, aio.set_has = set_add, set_has
+
+local function keys_iter(s)
+  local nxt = entries(s, "Set")
+  return function() local k = nxt() return k end
+end
+
+function aio.set(t)
+  local s = new_map(Set)
+  if rawget(t, 0) ~= nil then
+    set(s, t[0], true)
+    for i = 1, #t do set(s, t[i], true) end
+  end
+  return s
+end
+
+Set.aio_new = function(cls, it)
+  local s = new_map(cls)
+  if it ~= nil then for x in aio.iter(it) do set(s, x, true) end end
+  return s
+end
+Set.__index = function(s, k)
+  if type(k) == "string" then
+    local m = rawget(Set, k)
+    if m ~= nil then return m end
+    throw(aio.AttributeError, "'set' object has no attribute '" .. k .. "'")
+  end
+  throw(TypeError, "'set' object is not subscriptable")
+end
+Set.__newindex = function()
+  throw(TypeError, "'set' object does not support item assignment")
+end
+Set.aio_len = dlen
+Set.aio_bool = function(s) return s[LEN] > 0 end
+Set.aio_iter = keys_iter
+Set.aio_contains = set_has
+Set.__call = aio.not_callable
+Set.__name = "set"
+Set.aio_repr = function(s)
+  if s[LEN] == 0 then return "set()" end
+  if active[s] then return "{...}" end
+  active[s] = true
+  local parts = {}
+  local ok, err = pcall(function()
+    for k in entries(s) do parts[#parts + 1] = repr(k) end
+  end)
+  active[s] = nil
+  if not ok then error(err, 0) end
+  return "{" .. concat(parts, ", ") .. "}"
+end
+
+local function as_set(x)
+  if getmetatable(x) == Set then return x end
+  local s = new_map(Set)
+  for v in aio.iter(x) do set(s, v, true) end
+  return s
+end
+local function copy_set(s)
+  local r = new_map(Set)
+  for k in entries(s) do set(r, k, true) end
+  return r
+end
+local function union(a, b)
+  local r = copy_set(a)
+  for k in entries(b) do set(r, k, true) end
+  return r
+end
+local function inter(a, b)
+  local r = new_map(Set)
+  for k in entries(a) do if find(b, k) then set(r, k, true) end end
+  return r
+end
+local function diff(a, b)
+  local r = new_map(Set)
+  for k in entries(a) do if not find(b, k) then set(r, k, true) end end
+  return r
+end
+local function symdiff(a, b)
+  local r = diff(a, b)
+  for k in entries(b) do if not find(a, k) then set(r, k, true) end end
+  return r
+end
+local function subset(a, b)
+  if a[LEN] > b[LEN] then return false end
+  for k in entries(a) do if not find(b, k) then return false end end
+  return true
+end
+
+local function setop(fn, op)
+  return function(a, b)
+    if getmetatable(a) == Set and getmetatable(b) == Set then return fn(a, b) end
+    return aio.arith(op, a, b)
+  end
+end
+Set.__bor = setop(union, "bor")
+Set.__band = setop(inter, "band")
+Set.__sub = setop(diff, "sub")
+Set.__bxor = setop(symdiff, "bxor")
+Set.__eq = function(a, b)
+  if getmetatable(a) ~= Set or getmetatable(b) ~= Set then return false end
+  return a[LEN] == b[LEN] and subset(a, b)
+end
+Set.__le = function(a, b)
+  if getmetatable(a) ~= Set or getmetatable(b) ~= Set then return aio.le(a, b) end
+  return subset(a, b)
+end
+Set.__lt = function(a, b)
+  if getmetatable(a) ~= Set or getmetatable(b) ~= Set then return aio.lt(a, b) end
+  return a[LEN] < b[LEN] and subset(a, b)
+end
+Set.aio_unhashable = true
+aio.install_generic(Set)
+
+method(Set, "add", { "self", "elem" }, function(s, x) set(s, x, true) return None end)
+method(Set, "remove", { "self", "elem" }, function(s, x)
+  if remove(s, x) == nil then throw(KeyError, x) end
+  return None
+end)
+method(Set, "discard", { "self", "elem" }, function(s, x) remove(s, x) return None end)
+method(Set, "pop", { "self" }, function(s)
+  if s[LEN] == 0 then throw(KeyError, "pop from an empty set") end
+  local k = entries(s)()
+  remove(s, k)
+  return k
+end)
+method(Set, "clear", { "self" }, function(s) clear(s) return None end)
+method(Set, "copy", { "self" }, copy_set)
+method(Set, "__len__", { "self" }, dlen)
+method(Set, "__contains__", { "self", "x" }, set_has)
+local function multi(fn)
+  return function(s, ...)
+    local r = s
+    local n = select("#", ...)
+    if n == 0 then return fn(s, new_map(Set)) end
+    for i = 1, n do r = fn(r, as_set((select(i, ...)))) end
+    return r
+  end
+end
+method(Set, "union", { "self" }, multi(union), { vararg = true })
+method(Set, "intersection", { "self" }, multi(inter), { vararg = true })
+method(Set, "difference", { "self" }, multi(diff), { vararg = true })
+method(Set, "symmetric_difference", { "self", "other" }, function(s, o) return symdiff(s, as_set(o)) end)
+method(Set, "update", { "self" }, function(s, ...)
+  for i = 1, select("#", ...) do
+    for x in aio.iter((select(i, ...))) do set(s, x, true) end
+  end
+  return None
+end, { vararg = true })
+method(Set, "intersection_update", { "self", "other" }, function(s, o)
+  local r = inter(s, as_set(o))
+  clear(s)
+  for k in entries(r) do set(s, k, true) end
+  return None
+end)
+method(Set, "difference_update", { "self", "other" }, function(s, o)
+  for x in aio.iter(o) do remove(s, x) end
+  return None
+end)
+method(Set, "issubset", { "self", "other" }, function(s, o) return subset(s, as_set(o)) end)
+method(Set, "issuperset", { "self", "other" }, function(s, o) return subset(as_set(o), s) end)
+method(Set, "isdisjoint", { "self", "other" }, function(s, o)
+  for x in aio.iter(o) do if find(s, x) then return false end end
+  return true
+end)
+
+-- frozenset: a set that refuses mutation (enough for hashing tuples of them is not supported)
+aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff

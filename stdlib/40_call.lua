@@ -1,0 +1,579 @@
+-- 40_call.lua - calls and attributes: keyword mapping by the spec that
+-- aio.def registered (aio.call, kwmerge, varargs, missing), Python's
+-- attribute lookup (getattr/setattr/delattr/callm/callmkw) with bound
+-- methods, property/staticmethod/classmethod, and super().
+local aio = ...
+
+local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, pairs, next =
+  rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, pairs, next
+local tunpack, tsort = table.unpack, table.sort
+local smatch = string.match
+local None = aio.None
+local throw, tname, typeof, lookup, funcs, method = aio.throw, aio.tname, aio.typeof, aio.lookup, aio.funcs, aio.method
+local TypeError, AttributeError = aio.TypeError, aio.AttributeError
+local Type, Tuple, Dict, Module, Function, BoundMethod =
+  aio.Type, aio.Tuple, aio.Dict, aio.Module, aio.Function, aio.BoundMethod
+
+---------------------------------------------------------------------------
+-- keyword-argument plumbing
+---------------------------------------------------------------------------
+local KwMarker = { __name = "kwargs" }
+aio.KwMarker = KwMarker
+local EMPTY_KW = setmetatable({}, KwMarker)
+aio.EMPTY_KW = EMPTY_KW
+
+-- Names of a call site's keyword table, in source order when the table
+-- carries its order list at [1..n] (else sorted, for determinism).
+local function kw_names(kw)
+  if kw[1] ~= nil then return kw end
+  local names = {}
+  for k in pairs(kw) do
+    if type(k) == "string" then names[#names + 1] = k end
+  end
+  tsort(names)
+  return names
+end
+aio.kw_names = kw_names
+
+-- Splits a *args function's varargs: returns the args tuple and the keyword
+-- marker (EMPTY_KW when the call had no keywords).
+function aio.varargs(...)
+  local n = select("#", ...)
+  local kw = EMPTY_KW
+  if n > 0 then
+    local last = select(n, ...)
+    if type(last) == "table" and getmetatable(last) == KwMarker then
+      kw = last
+      n = n - 1
+    end
+  end
+  local t = {}
+  for i = 1, n do t[i - 1] = (select(i, ...)) end
+  return setmetatable(t, Tuple), kw
+end
+
+local function short(name)
+  return name
+end
+
+-- The exception is reported at the call site (Python binds arguments
+-- before entering the function), so its innermost frame is dropped.
+function aio.missing(fname, pname, kwonly)
+  local what = kwonly and "keyword-only" or "positional"
+  local e = setmetatable({ args = aio.tuple({ [0] = fname .. "() missing 1 required " .. what ..
+    " argument: '" .. pname .. "'" }), aio_drop_frame = true }, TypeError)
+  error(e, 0)
+end
+
+-- {k=v} .. **m .. : merged keyword table (with order list).
+function aio.kwmerge(kw, ...)
+  local out, order = {}, {}
+  if kw ~= nil then
+    local names = kw_names(kw)
+    for i = 1, #names do
+      local k = names[i]
+      out[k] = kw[k]
+      order[#order + 1] = k
+    end
+  end
+  for i = 1, select("#", ...) do
+    local m = select(i, ...)
+    if getmetatable(m) ~= Dict then
+      throw(TypeError, "argument after ** must be a mapping, not " .. tname(m))
+    end
+    for k, v in aio.dict_entries(m) do
+      if type(k) ~= "string" then throw(TypeError, "keywords must be strings") end
+      if out[k] ~= nil then throw(TypeError, "got multiple values for keyword argument '" .. k .. "'") end
+      out[k] = v
+      order[#order + 1] = k
+    end
+  end
+  for i = 1, #order do out[i] = order[i] end
+  return out
+end
+
+local function param_index(spec)
+  local ix = spec.aio_pix
+  if ix then return ix end
+  ix = {}
+  local ps = spec.params or {}
+  for i = 1, #ps do ix[ps[i]] = i end
+  local ko = spec.kwonly or {}
+  for i = 1, #ko do ix[ko[i]] = -i end
+  spec.aio_pix = ix
+  return ix
+end
+
+local function fname_of(fn, spec)
+  return (spec and spec.name) or "function"
+end
+
+-- Calls fn with an optional leading self, positional table pos {n=, ...}
+-- and keyword table kw, mapping keywords by fn's registered spec.
+local function call_fn(fn, self_arg, pos, kw)
+  local npos = pos and (pos.n or #pos) or 0
+  local spec = funcs[fn]
+  local off = self_arg ~= nil and 1 or 0
+  if kw == nil or next(kw) == nil then
+    if spec and spec.params and not spec.vararg and npos + off > #spec.params then
+      local np = #spec.params
+      throw(TypeError, fname_of(fn, spec) .. "() takes " .. np .. " positional argument" ..
+        (np == 1 and "" or "s") .. " but " .. (npos + off) .. (npos + off == 1 and " was" or " were") .. " given")
+    end
+    if off == 1 then return fn(self_arg, tunpack(pos, 1, npos)) end
+    return fn(tunpack(pos, 1, npos))
+  end
+  if not spec or not spec.params then
+    throw(TypeError, fname_of(fn, spec) .. "() takes no keyword arguments")
+  end
+  local params = spec.params
+  local np = #params
+  local args = {}
+  if off == 1 then args[1] = self_arg end
+  for i = 1, npos do args[off + i] = pos[i] end
+  local total = off + npos
+  if total > np and not spec.vararg then
+    throw(TypeError, fname_of(fn, spec) .. "() takes " .. np .. " positional argument" ..
+      (np == 1 and "" or "s") .. " but " .. total .. (total == 1 and " was" or " were") .. " given")
+  end
+  local ix = param_index(spec)
+  local kwonly = spec.kwonly or {}
+  local kwvals, kwdict = {}, nil
+  local names = kw_names(kw)
+  for i = 1, #names do
+    local name = names[i]
+    local v = kw[name]
+    local j = ix[name]
+    if j and j > 0 then
+      if j <= total or args[j] ~= nil then
+        throw(TypeError, fname_of(fn, spec) .. "() got multiple values for argument '" .. name .. "'")
+      end
+      args[j] = v
+    elseif j then
+      kwvals[-j] = v
+    elseif spec.kwargs then
+      if not kwdict then kwdict = aio.new_map(Dict) end
+      aio.dict_set(kwdict, name, v)
+    else
+      throw(TypeError, fname_of(fn, spec) .. "() got an unexpected keyword argument '" .. name .. "'")
+    end
+  end
+  if not spec.vararg then
+    local n = np
+    for i = 1, #kwonly do args[np + i] = kwvals[i] end
+    n = np + #kwonly
+    if spec.kwargs then
+      n = n + 1
+      args[n] = kwdict or aio.new_map(Dict)
+    end
+    return fn(tunpack(args, 1, n))
+  end
+  local marker = setmetatable({}, KwMarker)
+  for i = 1, #kwonly do
+    if kwvals[i] ~= nil then marker[kwonly[i]] = kwvals[i] end
+  end
+  if spec.kwargs then marker.aio_kwargs = kwdict or aio.new_map(Dict) end
+  local n = total > np and total or np
+  args[n + 1] = marker
+  return fn(tunpack(args, 1, n + 1))
+end
+aio.call_fn = call_fn
+
+local StaticMethod = aio.bclass("staticmethod")
+local ClassMethod = aio.bclass("classmethod")
+local Property = aio.bclass("property")
+aio.StaticMethod, aio.ClassMethod, aio.Property = StaticMethod, ClassMethod, Property
+
+-- f(*args, **kw) for any callable.
+function aio.call(f, pos, kw)
+  local tf = type(f)
+  if tf == "function" then return call_fn(f, nil, pos, kw) end
+  if tf == "table" then
+    local mt = getmetatable(f)
+    if mt == BoundMethod then return call_fn(f.__func__, f.__self__, pos, kw) end
+    if mt == Type then
+      local new = rawget(f, "aio_new")
+      if new then return call_fn(new, f, pos, kw) end
+      local obj = setmetatable({}, f)
+      local init = rawget(f, "__init__")
+      if init then
+        call_fn(init, obj, pos, kw)
+      elseif (pos and (pos.n or #pos) > 0) or (kw and next(kw) ~= nil) then
+        throw(TypeError, rawget(f, "__name__") .. "() takes no arguments")
+      end
+      return obj
+    end
+    if mt == StaticMethod then return call_fn(f.f, nil, pos, kw) end
+    if mt == ClassMethod then return call_fn(f.f, f.owner, pos, kw) end
+    local c = mt and rawget(mt, "__call__")
+    if c then return call_fn(c, f, pos, kw) end
+  end
+  aio.not_callable(f)
+end
+
+---------------------------------------------------------------------------
+-- bound methods and descriptors
+---------------------------------------------------------------------------
+local function bind(o, f)
+  return setmetatable({ __self__ = o, __func__ = f }, BoundMethod)
+end
+aio.bind = bind
+BoundMethod.__call = function(bm, ...) return bm.__func__(bm.__self__, ...) end
+BoundMethod.__index = function(bm, k)
+  if k == "__name__" then return aio.getattr(bm.__func__, "__name__") end
+  throw(AttributeError, "'method' object has no attribute '" .. tostring(k) .. "'")
+end
+BoundMethod.__eq = function(a, b)
+  return getmetatable(b) == BoundMethod and rawequal(a.__self__, b.__self__) and a.__func__ == b.__func__
+end
+BoundMethod.aio_repr = function(bm)
+  local spec = funcs[bm.__func__]
+  local name = spec and spec.name or "?"
+  return "<bound method " .. name .. " of " .. aio.repr(bm.__self__) .. ">"
+end
+
+StaticMethod.aio_new = function(cls, f) return setmetatable({ f = f }, StaticMethod) end
+StaticMethod.__call = function(sm, ...) return sm.f(...) end
+StaticMethod.__index = StaticMethod
+ClassMethod.aio_new = function(cls, f) return setmetatable({ f = f }, ClassMethod) end
+ClassMethod.__call = function(cm, ...) return cm.f(cm.owner, ...) end
+ClassMethod.__index = ClassMethod
+
+Property.aio_new = aio.def(function(cls, fget, fset, fdel, doc)
+  local function nn(v) if v == nil or rawequal(v, None) then return nil end return v end
+  return setmetatable({ fget = nn(fget), fset = nn(fset), fdel = nn(fdel) }, Property)
+end, "property", { name = "property", params = { "cls", "fget", "fset", "fdel", "doc" } })
+Property.__index = function(p, k)
+  local m = rawget(Property, k)
+  if m ~= nil then return m end
+  if k == "fget" or k == "fset" or k == "fdel" then return None end
+  throw(AttributeError, "'property' object has no attribute '" .. tostring(k) .. "'")
+end
+function Property.get(p, o)
+  local f = rawget(p, "fget")
+  if not f then throw(AttributeError, "property of '" .. tname(o) .. "' object has no getter") end
+  return f(o)
+end
+function Property.set(p, o, v)
+  local f = rawget(p, "fset")
+  if not f then throw(AttributeError, "property of '" .. tname(o) .. "' object has no setter") end
+  f(o, v)
+end
+method(Property, "setter", { "self", "fset" }, function(p, f)
+  return setmetatable({ fget = rawget(p, "fget"), fset = f, fdel = rawget(p, "fdel") }, Property)
+end)
+method(Property, "getter", { "self", "fget" }, function(p, f)
+  return setmetatable({ fget = f, fset = rawget(p, "fset"), fdel = rawget(p, "fdel") }, Property)
+end)
+method(Property, "deleter", { "self", "fdel" }, function(p, f)
+  return setmetatable({ fget = rawget(p, "fget"), fset = rawget(p, "fset"), fdel = f }, Property)
+end)
+
+-- class_done hook: classmethods know their owning class (copies per subclass).
+local base_fix = aio.fix_index
+function aio.fix_index(cls)
+  for k, v in pairs(cls) do
+    if type(v) == "table" and getmetatable(v) == ClassMethod and rawget(v, "owner") ~= cls then
+      rawset(cls, k, setmetatable({ f = v.f, owner = cls }, ClassMethod))
+    end
+  end
+  return base_fix(cls)
+end
+
+---------------------------------------------------------------------------
+-- getattr / setattr / delattr / hasattr
+---------------------------------------------------------------------------
+local function short_name(n) return smatch(n, "([^%.]+)$") or n end
+
+local function func_attr(f, name)
+  local spec = funcs[f]
+  if name == "__name__" then return spec and short_name(spec.name) or "<lambda>" end
+  if name == "__qualname__" then return spec and spec.name or "<lambda>" end
+  if name == "__doc__" then return spec and spec.doc or None end
+  if name == "__module__" then return "__main__" end
+  local d = spec and spec.attrs
+  if d and d[name] ~= nil then return d[name] end
+  throw(AttributeError, "'function' object has no attribute '" .. name .. "'")
+end
+
+local function class_special(cls, name)
+  if name == "__name__" then return rawget(cls, "__name__") end
+  if name == "__qualname__" then return rawget(cls, "__qualname__") or rawget(cls, "__name__") end
+  if name == "__module__" then return rawget(cls, "__module__") or "__main__" end
+  if name == "__bases__" then
+    local b = rawget(cls, "aio_bases") or {}
+    local t = {}
+    for i = 1, #b do t[i - 1] = b[i] end
+    return setmetatable(t, Tuple)
+  end
+  if name == "__mro__" then
+    local b = rawget(cls, "aio_mro") or {}
+    local t = {}
+    for i = 1, #b do t[i - 1] = b[i] end
+    return setmetatable(t, Tuple)
+  end
+  if name == "__doc__" then return None end
+  if name == "__class__" then return getmetatable(cls) end
+  return nil
+end
+
+local function getattr(o, name, dflt)
+  local t = type(o)
+  local cls
+  if t == "table" then
+    cls = getmetatable(o)
+    if cls == Type then
+      local v = lookup(o, name)
+      if v ~= nil then
+        if type(v) == "table" then
+          local vm = getmetatable(v)
+          if vm == StaticMethod then return v.f end
+          if vm == ClassMethod then return bind(o, v.f) end
+        end
+        return v
+      end
+      v = class_special(o, name)
+      if v ~= nil then return v end
+      if dflt ~= nil then return dflt end
+      throw(AttributeError, "type object '" .. rawget(o, "__name__") .. "' has no attribute '" .. name .. "'")
+    end
+    if cls == Module then
+      local v = rawget(o, name)
+      if v ~= nil then return v end
+      if dflt ~= nil then return dflt end
+      throw(AttributeError, "module '" .. tostring(rawget(o, "__name__")) .. "' has no attribute '" .. name .. "'")
+    end
+    if cls == nil then
+      if dflt ~= nil then return dflt end
+      throw(AttributeError, "object has no attribute '" .. name .. "'")
+    end
+    if rawget(cls, "aio_user") then
+      local v = rawget(o, name)
+      if v ~= nil then return v end
+    end
+  elseif t == "function" then
+    if dflt ~= nil then
+      local ok, v = pcall(func_attr, o, name)
+      if ok then return v end
+      return dflt
+    end
+    return func_attr(o, name)
+  else
+    cls = typeof(o)
+  end
+  local v = lookup(cls, name)
+  if v ~= nil then
+    local tv = type(v)
+    if tv == "function" then
+      if rawequal(v, rawget(cls, "__index")) or rawequal(v, rawget(cls, "__newindex")) then
+        v = nil
+      elseif string.sub(name, 1, 2) == "__" and string.sub(name, 1, 4) ~= "__fo" and funcs[v] == nil and name ~= "__init__" then
+        -- Lua metamethods are not attributes
+        v = nil
+      else
+        return bind(o, v)
+      end
+    elseif tv == "table" then
+      local vm = getmetatable(v)
+      if vm == Property then return v:get(o) end
+      if vm == StaticMethod then return v.f end
+      if vm == ClassMethod then return bind(cls, v.f) end
+      return v
+    elseif string.sub(name, 1, 4) ~= "aio_" and name ~= "__name" then
+      return v
+    end
+  end
+  if name == "__class__" then return cls end
+  if name == "__dict__" and t == "table" and rawget(cls, "aio_user") then
+    local d = aio.new_map(Dict)
+    for k, val in pairs(o) do if type(k) == "string" then aio.dict_set(d, k, val) end end
+    return d
+  end
+  if t == "table" and cls == aio.BaseException or (t == "table" and aio.issub(cls, aio.BaseException)) then
+    if name == "__cause__" or name == "__context__" then return None end
+    if name == "__traceback__" then return None end
+  end
+  local ga = lookup(cls, "__getattr__")
+  if ga and t == "table" then return ga(o, name) end
+  if dflt ~= nil then return dflt end
+  throw(AttributeError, "'" .. (rawget(cls, "__name__") or "object") .. "' object has no attribute '" .. name .. "'")
+end
+aio.getattr = getattr
+
+function aio.setattr(o, name, v)
+  local t = type(o)
+  if t == "table" then
+    local cls = getmetatable(o)
+    if cls == Type then
+      rawset(o, name, v)
+      return
+    end
+    if cls == Module or (cls and rawget(cls, "aio_user")) then
+      local sa = cls ~= Module and lookup(cls, "__setattr__")
+      if sa then sa(o, name, v) return end
+      local p = cls ~= Module and lookup(cls, name)
+      if type(p) == "table" and getmetatable(p) == Property then p:set(o, v) return end
+      rawset(o, name, v)
+      return
+    end
+  elseif t == "function" then
+    local spec = funcs[o]
+    if not spec then spec = { name = "<lambda>" } funcs[o] = spec end
+    spec.attrs = spec.attrs or {}
+    spec.attrs[name] = v
+    return
+  end
+  if lookup(typeof(o), name) ~= nil then
+    throw(AttributeError, "'" .. tname(o) .. "' object attribute '" .. name .. "' is read-only")
+  end
+  throw(AttributeError, "'" .. tname(o) .. "' object has no attribute '" .. name .. "'")
+end
+
+function aio.delattr(o, name)
+  if type(o) == "table" then
+    local cls = getmetatable(o)
+    if cls == Type or cls == Module or (cls and rawget(cls, "aio_user")) then
+      local p = cls ~= Type and cls ~= Module and lookup(cls, name)
+      if type(p) == "table" and getmetatable(p) == Property and rawget(p, "fdel") then
+        rawget(p, "fdel")(o)
+        return
+      end
+      if rawget(o, name) == nil then
+        throw(AttributeError, (cls == Type and ("type object '" .. rawget(o, "__name__") .. "'")
+          or ("'" .. tname(o) .. "' object")) .. " has no attribute '" .. name .. "'")
+      end
+      rawset(o, name, nil)
+      return
+    end
+  end
+  throw(AttributeError, "'" .. tname(o) .. "' object has no attribute '" .. name .. "'")
+end
+
+function aio.hasattr(o, name)
+  local ok, e = pcall(getattr, o, name)
+  if ok then return true end
+  e = aio.exc(e)
+  if aio.isinst(e, AttributeError) then return false end
+  error(e, 0)
+end
+
+---------------------------------------------------------------------------
+-- method calls
+---------------------------------------------------------------------------
+-- Resolves o.name for a call: returns fn, self (self nil: call fn as is).
+local function resolve_method(o, name)
+  local t = type(o)
+  local cls
+  if t == "table" then
+    cls = getmetatable(o)
+    if cls == nil then throw(AttributeError, "object has no attribute '" .. name .. "'") end
+    if rawget(cls, "aio_user") then
+      local f = rawget(o, name)
+      if f ~= nil then return f, nil end
+    elseif cls == Type or cls == Module then
+      return getattr(o, name), nil
+    end
+  elseif t == "function" then
+    return getattr(o, name), nil
+  else
+    cls = typeof(o)
+  end
+  local f = rawget(cls, name)
+  if f == nil then f = lookup(cls, name) end
+  if type(f) == "function" and (funcs[f] or string.sub(name, 1, 2) ~= "__") then return f, o end
+  return getattr(o, name), nil
+end
+aio.resolve_method = resolve_method
+
+function aio.callm(o, name, ...)
+  local f, self = resolve_method(o, name)
+  if self ~= nil then return f(self, ...) end
+  return f(...)
+end
+
+function aio.callmkw(o, name, pos, kw)
+  local f, self = resolve_method(o, name)
+  if self ~= nil then return call_fn(f, self, pos, kw) end
+  return aio.call(f, pos, kw)
+end
+
+---------------------------------------------------------------------------
+-- super
+---------------------------------------------------------------------------
+local function noop() return None end
+function aio.super_method(cls, self, name)
+  local scls = getmetatable(self) == Type and self or typeof(self)
+  local mro = rawget(scls, "aio_mro") or {}
+  local found = false
+  for i = 1, #mro do
+    local c = mro[i]
+    if found then
+      local v = rawget(c, name)
+      if v ~= nil then
+        if type(v) == "table" then
+          local vm = getmetatable(v)
+          if vm == StaticMethod then return function(_, ...) return v.f(...) end end
+          if vm == ClassMethod then return function(_, ...) return v.f(scls, ...) end end
+          if vm == Property then return function(o) return v:get(o) end end
+        end
+        return v
+      end
+    elseif c == cls then
+      found = true
+    end
+  end
+  if name == "__init__" then return noop end
+  throw(AttributeError, "'super' object has no attribute '" .. name .. "'")
+end
+
+---------------------------------------------------------------------------
+-- functions as values: f.__name__ etc.
+---------------------------------------------------------------------------
+Function.__index = function(f, k)
+  if type(k) == "string" then return func_attr(f, k) end
+  throw(TypeError, "'function' object is not subscriptable")
+end
+Function.__newindex = function(f, k, v) aio.setattr(f, k, v) end
+Function.__name = "function"
+aio.install_generic(Function)
+debug.setmetatable(print, Function)
+
+---------------------------------------------------------------------------
+-- exceptions and context managers used by emitted try/with/assert
+---------------------------------------------------------------------------
+-- Re-raises a caught exception, keeping its original traceback.
+function aio.rethrow(e)
+  error(aio.exc(e), 0)
+end
+
+function aio.assert_fail(msg)
+  if msg == nil then aio.raise(aio.AssertionError()) end
+  aio.raise(aio.AssertionError(msg))
+end
+
+local base_raise = aio.raise
+function aio.raise(e, cause, context)
+  if e == nil then throw(aio.RuntimeError, "No active exception to reraise") end
+  return base_raise(e, cause, context)
+end
+
+function aio.enter(ctx)
+  local m = lookup(typeof(ctx), "__enter__")
+  if not m or not lookup(typeof(ctx), "__exit__") then
+    throw(TypeError, "'" .. tname(ctx) .. "' object does not support the context manager protocol")
+  end
+  return m(ctx)
+end
+
+function aio.exit(ctx, ok, c)
+  local m = lookup(typeof(ctx), "__exit__")
+  if ok then
+    m(ctx, None, None, None)
+    return
+  end
+  local e = aio.exc(c)
+  local r = m(ctx, typeof(e), e, None)
+  if not aio.truthy(r) then error(e, 0) end
+end
+
+aio.ascii = aio.repr
