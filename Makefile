@@ -29,7 +29,7 @@ DEBPKGS := pkg-config liblua5.4-dev lua5.4 libuv1-dev re2c libjansson-dev
 
 HAVE_DEPS := $(shell command -v pkg-config >/dev/null 2>&1 && command -v re2c >/dev/null 2>&1 && command -v lua5.4 >/dev/null 2>&1 && pkg-config --exists $(PKGS) && echo yes)
 
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Icompiler -Ivm -I$(BUILD)
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Icompiler -Ivm -Istdlib -I$(BUILD)
 ifeq ($(HAVE_DEPS),yes)
   CFLAGS  += $(shell pkg-config --cflags $(PKGS))
   LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
@@ -37,7 +37,7 @@ endif
 LDFLAGS += $(SANFLAGS)
 
 COMPILER_SRC := $(filter-out compiler/lexer.c,$(wildcard compiler/*.c))
-VM_SRC       := $(filter-out vm/main.c vm/embedgen.c,$(wildcard vm/*.c))
+VM_SRC       := $(filter-out vm/main.c vm/embedgen.c,$(wildcard vm/*.c)) $(wildcard stdlib/*.c)
 STDLIB_LUA   := $(sort $(wildcard stdlib/*.lua))
 LIB_OBJ      := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/compiler/lexer.o $(VM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/stdlib_embed.o
 AIO          := $(BUILD)/aio
@@ -70,7 +70,7 @@ $(AIO): $(LIB_OBJ) $(BUILD)/vm/main.o
 $(BUILD)/libaio.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard compiler/*.h vm/*.h)
+$(BUILD)/%.o: %.c $(wildcard compiler/*.h vm/*.h stdlib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -12,6 +12,7 @@
 
 #include "compiler.h"
 #include "embedded.h"
+#include "native.h"
 
 static void vm_default_write(AioVM *vm, const char *text, size_t len, int is_error, void *user)
 {
@@ -111,6 +112,9 @@ AioVM *aio_new(const AioConfig *cfg)
     }
     luaL_openlibs(vm->L);
     lua_newtable(vm->L);
+    lua_newtable(vm->L);
+    native_open_all(vm->L);
+    lua_setfield(vm->L, -2, "native");
     vm->rt_ref = luaL_ref(vm->L, LUA_REGISTRYINDEX);
     vm_set_argv(vm);
     if (vm_load_runtime(vm) != 0) {

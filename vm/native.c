@@ -1,0 +1,9 @@
+/* native.c - fills aio.native with every native module's functions (native.h). */
+#include "native.h"
+
+void native_open_all(lua_State *L)
+{
+    native_os_open(L);
+    native_time_open(L);
+    native_json_open(L);
+}

@@ -1,0 +1,20 @@
+/* native.h - C functions the Lua half of the runtime calls (aio.native.*).
+ *
+ * The host creates the table `aio.native` before loading stdlib/NN_*.lua; each
+ * native_X_open adds its functions to the table on top of the stack (use
+ * luaL_setfuncs). They are internal: only stdlib Lua code calls them, and it
+ * presents them to scripts with Python's names and errors. A native function
+ * reports expected failures by returning nil plus a message (or errno), and
+ * raises only for misuse by the runtime itself. */
+#ifndef AIO_NATIVE_H
+#define AIO_NATIVE_H
+
+#include <lua.h>
+
+void native_open_all(lua_State *L);   /* pushes nothing; fills the table at the top */
+
+void native_os_open(lua_State *L);    /* stdlib/os_native.c: listdir, stat, getcwd, remove, ... */
+void native_time_open(lua_State *L);  /* stdlib/time_native.c: monotonic clocks, strftime, ... */
+void native_json_open(lua_State *L);  /* stdlib/json_native.c: decode via jansson */
+
+#endif
