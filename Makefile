@@ -42,7 +42,7 @@ STDLIB_LUA   := $(sort $(wildcard stdlib/*.lua))
 LIB_OBJ      := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/compiler/lexer.o $(VM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/stdlib_embed.o
 AIO          := $(BUILD)/aio
 
-.PHONY: all deps run test check bench clean
+.PHONY: all deps run test check valgrind bench clean
 ifeq ($(HAVE_DEPS),yes)
 all: $(AIO)
 else
@@ -85,7 +85,7 @@ $(BUILD)/compiler/lexer.o: $(BUILD)/compiler/lexer.c
 # The Lua half of the runtime (stdlib/*.lua) is compiled into the binary as C arrays.
 $(BUILD)/embedgen: vm/embedgen.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+	$(CC) -std=c11 -O1 -Wall -Wextra -Werror $(shell pkg-config --cflags lua5.4) -o $@ $< $(shell pkg-config --libs lua5.4)
 
 $(BUILD)/stdlib_embed.c: $(BUILD)/embedgen $(STDLIB_LUA)
 	$(BUILD)/embedgen $@ $(STDLIB_LUA)
@@ -104,6 +104,13 @@ test: all
 # The suite under ASan+UBSan.
 check:
 	@$(MAKE) --no-print-directory test SANITIZE=1 MODE=debug
+
+# The suite under valgrind's memcheck: an invalid access or a definite leak fails the test.
+valgrind: all
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; } || { echo "run: sudo apt-get install -y valgrind"; exit 1; }
+	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$$@"\n' "$(abspath $(AIO))" > $(BUILD)/aio-valgrind
+	@chmod +x $(BUILD)/aio-valgrind
+	@AIO=$(BUILD)/aio-valgrind TEST_TIMEOUT=120 tests/run $(FILTER)
 
 # Benchmarks side by side with python3 and plain Lua (never part of the tests).
 bench: all

@@ -113,6 +113,24 @@ static void facts_stmt(Emitter *E, const AstStmt *s)
         for (int i = 0; i < s->body.n; i++) {
             const AstStmt *d = AST_AT(s->body, i, AstStmt);
             if (d->kind == ST_DEF && d->decorators.n == 0) nameset_add(E->a, &E->methods, d->name);
+            /* a staticmethod/classmethod/property named like a builtin method (add, count)
+             * must not be called as o:m(), which would pass o */
+            else if (d->kind == ST_DEF) nameset_add(E->a, &E->notfast, d->name);
+            else if (d->kind == ST_ASSIGN)
+                for (int j = 0; j < d->targets.n; j++) {
+                    const AstExpr *t = AST_AT(d->targets, j, AstExpr);
+                    if (t->kind == EX_NAME) nameset_add(E->a, &E->notfast, t->name);
+                }
+        }
+        break;
+    case ST_GLOBAL:
+        for (int i = 0; i < s->names.n; i++) nameset_add(E->a, &E->globaldecl, AST_AT(s->names, i, const char));
+        break;
+    case ST_IMPORTFROM:
+        for (int i = 0; i < s->names.n; i++) {
+            const AstAlias *al = AST_AT(s->names, i, AstAlias);
+            if (strcmp(al->name, "*") == 0) E->import_star = 1;
+            else nameset_add(E->a, &E->fromnames, al->asname ? al->asname : al->name);
         }
         break;
     case ST_IMPORT:
@@ -147,6 +165,16 @@ static int module_binds(Emitter *E, const AstModule *m, const char *name)
     return nameset_has(&scratch->locals, name) || nameset_has(&scratch->globals, name);
 }
 
+/* A global `name` that the module never binds (no assignment, def, import,
+ * `global` declaration or `import *`) always reads the builtin, so the emitter
+ * may call the runtime's function directly (perf; see docs/internals.md). */
+int em_builtin_fixed(Emitter *E, const char *name)
+{
+    if (E->import_star || !E->modbinds) return 0;
+    if (nameset_has(&E->globaldecl, name)) return 0;
+    return !nameset_has(&E->modbinds->locals, name) && !nameset_has(&E->modbinds->globals, name);
+}
+
 /* ---- the module ---- */
 
 int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *out, Diag *diag)
@@ -159,6 +187,8 @@ int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *ou
     E.opt = opt;
     facts_stmts(&E, &m->body);
     E.range_bound = module_binds(&E, m, "range");
+    E.modbinds = scope_new(a, SC_FUNC, NULL);
+    scope_collect_body(a, E.modbinds, &m->body);
 
     Buf body;
     buf_init(&body);

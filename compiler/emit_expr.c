@@ -151,6 +151,8 @@ static const char *name_ref(Emitter *E, const char *name)
         return field_ref(E, owner->clsvar, name);
     case NR_GLOBAL:
     default:
+        /* perf: builtin len is the runtime's aio.len itself (same function value) */
+        if (strcmp(name, "len") == 0 && em_builtin_fixed(E, name)) return em_helper(E, "len");
         if (lua_name_reserved(name)) return em_fmt(E, "_ENV[\"%s\"]", name);
         if (scope_lua_shadowed(E->scope, name)) return em_fmt(E, "_ENV.%s", name);
         return name;
@@ -398,6 +400,39 @@ static const char *table0(Emitter *E, LExpr *v, int n)
     return s;
 }
 
+/* Is e a call `name(a, b)` with only plain positional arguments? */
+static int is_plain_name_call(const AstExpr *e)
+{
+    if (e->kind != EX_CALL || e->left->kind != EX_NAME || e->args.n > 8) return 0;
+    for (int i = 0; i < e->args.n; i++) {
+        const AstArg *a = AST_AT(e->args, i, AstArg);
+        if (a->kind != ARG_POS || a->value->kind == EX_STARRED) return 0;
+    }
+    return 1;
+}
+
+/* `await f(a, b)` is aio_acall(f, a, b): when f is an `async def` the runtime
+ * runs its body directly, creating no coroutine object (docs/async.md). */
+static LExpr await_call(Emitter *E, const AstExpr *call)
+{
+    int n = call->args.n;
+    const AstExpr **xs = arena_alloc(E->a, sizeof(*xs) * (size_t)(n + 1));
+    LExpr *v = arena_alloc(E->a, sizeof(*v) * (size_t)(n + 1));
+    xs[0] = call->left;
+    for (int i = 0; i < n; i++) xs[i + 1] = AST_AT(call->args, i, AstArg)->value;
+    compile_seq(E, xs, n + 1, v);
+    Buf b;
+    buf_init(&b);
+    /* fixed-arity helpers for up to 3 arguments avoid Lua's vararg copying */
+    static const char *const names[] = {"acall0", "acall1", "acall2", "acall3"};
+    buf_printf(&b, "%s(", em_helper(E, n <= 3 ? names[n] : "acall"));
+    for (int i = 0; i <= n; i++) buf_printf(&b, "%s%s", i ? ", " : "", v[i].s);
+    buf_putc(&b, ')');
+    const char *s = em_fmt(E, "%s", b.data);
+    buf_free(&b);
+    return mk(s, P_ATOM, LX_PREFIX | LX_CALL);
+}
+
 static LExpr seq_display(Emitter *E, const AstExpr *e, const char *kind)
 {
     int n = e->items.n;
@@ -518,6 +553,14 @@ static int is_super_call(const AstExpr *e)
 static int is_modname(Emitter *E, const AstExpr *e)
 {
     return e->kind == EX_NAME && nameset_has(&E->modnames, e->name);
+}
+
+/* `a.b` where `a` is bound by import or class (e.g. os.path): its methods
+ * are plain functions, so `os.path.join(x)` must not become `os.path:join(x)`. */
+static int is_modattr(Emitter *E, const AstExpr *e)
+{
+    while (e->kind == EX_ATTR) e = e->value;
+    return is_modname(E, e) || (e->kind == EX_NAME && nameset_has(&E->fromnames, e->name));
 }
 
 static const char *kwkey(Emitter *E, const char *name)
@@ -646,10 +689,22 @@ static LExpr call_expr(Emitter *E, const AstExpr *e)
             return mk(em_fmt(E, "%s(%s, \"%s\", %s, %s)", em_helper(E, "callmkw"), v[0].s, m, ca.pos, ca.kw),
                       P_ATOM, fl);
         int fast = (nameset_has(&E->methods, m) || em_is_builtin_method(m)) &&
-                   !nameset_has(&E->dataattrs, m) && !em_is_dict_method(m) && !lua_is_keyword(m);
+                   !nameset_has(&E->dataattrs, m) && !nameset_has(&E->notfast, m) && !is_modattr(E, fn->value) &&
+                   !em_is_dict_method(m) && !lua_is_keyword(m);
         if (fast) return mk(em_fmt(E, "%s:%s(%s)", obj, m, ca.plain), P_ATOM, fl);
+        if (em_is_dict_method(m))   /* perf: aio.callm_get etc. try a plain dict first */
+            return mk(em_fmt(E, "%s(%s%s%s)", em_helper(E, em_fmt(E, "callm_%s", m)), v[0].s, n ? ", " : "",
+                             ca.plain), P_ATOM, fl);
         return mk(em_fmt(E, "%s(%s, \"%s\"%s%s)", em_helper(E, "callm"), v[0].s, m, n ? ", " : "", ca.plain),
                   P_ATOM, fl);
+    }
+    const Scope *owner;
+    if (fn->kind == EX_NAME && n == 1 && AST_AT(e->args, 0, AstArg)->kind == ARG_POS &&
+        strcmp(fn->name, "str") == 0 && scope_resolve(E->scope, "str", &owner) == NR_GLOBAL &&
+        em_builtin_fixed(E, "str")) {
+        /* perf: str(x) with one argument is aio.str(x), skipping type.__call */
+        compile_seq(E, xs + 1, 1, v + 1);
+        return mk(em_fmt(E, "%s(%s)", em_helper(E, "str"), v[1].s), P_ATOM, fl);
     }
     xs[0] = fn;
     compile_seq(E, xs, n + 1, v);
@@ -764,6 +819,7 @@ LExpr ex_value(Emitter *E, const AstExpr *e)
     case EX_LAMBDA:
         return mk(ex_lambda(E, e), P_ATOM, LX_PREFIX | LX_CALL);
     case EX_AWAIT:
+        if (is_plain_name_call(e->value)) return await_call(E, e->value);
         return mk(em_fmt(E, "%s(%s)", em_helper(E, "await"), ex_value(E, e->value).s), P_ATOM, LX_PREFIX | LX_CALL);
     case EX_YIELD:
         return mk(em_fmt(E, "%s(%s)", em_helper(E, "yield"), e->value ? ex_value(E, e->value).s : "None"),

@@ -68,8 +68,13 @@ typedef struct Emitter {
     NameSet helpers;    /* helper names used ("truthy" for aio_truthy) */
     NameSet methods;    /* names def'd directly in class bodies */
     NameSet dataattrs;  /* names stored as X.name = ... */
+    NameSet notfast;    /* decorated defs and assignments in class bodies: never o:m() */
     NameSet modnames;   /* names bound by import or class */
+    NameSet fromnames;  /* names bound by from-import: may be modules, so never o:m() */
     int range_bound;    /* the module binds `range` somewhere */
+    NameSet globaldecl; /* names declared `global` anywhere (perf: builtin fast paths) */
+    int import_star;    /* the module has `from m import *` (may rebind any builtin) */
+    Scope *modbinds;    /* scratch scope: names the module body binds */
 } Emitter;
 
 /* emit.c */
@@ -81,6 +86,8 @@ const char *em_quote(Emitter *E, const char *s, size_t len);
 const char *em_local_name(Emitter *E, const char *name);
 int em_is_builtin_method(const char *name);
 int em_is_dict_method(const char *name);
+/* 1 if a global load of `name` is certainly the builtin (the module never binds it). */
+int em_builtin_fixed(Emitter *E, const char *name);
 
 /* emit_expr.c */
 LExpr ex_value(Emitter *E, const AstExpr *e);

@@ -655,6 +655,11 @@ static void fn_header(Emitter *E, const AstList *params, const char *qual, Scope
     spec_names(&b, "kwonly", params, PARAM_KWONLY);
     if (vararg) buf_puts(&b, ", vararg=true");
     if (kwargs) buf_puts(&b, ", kwargs=true");
+    /* aio_missing names every missing required positional, as Python does */
+    int nreq = 0;
+    for (int i = 0; i < n; i++)
+        if (AST_AT(*params, i, AstParam)->kind == PARAM_POS && !AST_AT(*params, i, AstParam)->deflt) nreq++;
+    if (nreq > 1) buf_printf(&b, ", nreq=%d", nreq);
     buf_putc(&b, '}');
     *spec = em_fmt(E, "%s", b.data);
     buf_free(&b);
@@ -736,9 +741,12 @@ static void st_def(Emitter *E, const AstStmt *s)
     int wrap = *pre != 0;
     if (wrap) lo_putf(&E->out, "do %s", pre);
     const char *wrapper = NULL;
-    if (s->is_async) wrapper = "coroutine";
+    /* async def (not a generator): aio_async_def(function(params) body end, ...);
+     * the runtime wraps it in a function returning coroutine objects. */
+    const char *defn = s->is_async && !sc->has_yield ? "async_def" : "def";
+    if (s->is_async) wrapper = sc->has_yield ? "async_generator" : NULL;
     else if (sc->has_yield) wrapper = "generator";
-    lo_putf(&E->out, "%s = %s%s(%s", target, deco, em_helper(E, "def"), head);
+    lo_putf(&E->out, "%s = %s%s(%s", target, deco, em_helper(E, defn), head);
     if (wrapper) lo_putf(&E->out, "return %s(function()", em_helper(E, wrapper));
     FuncCtx fc;
     const char *clsvar = E->scope->kind == SC_CLASS ? E->scope->clsvar : NULL;
@@ -898,17 +906,47 @@ static int first_line(const AstList *l, int dflt)
     return l->n ? AST_AT(*l, 0, AstStmt)->line : dflt;
 }
 
+/* Can a handler body raise? (Only pass/break/continue cannot.) */
+static int may_raise(const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) {
+        AstStmtKind k = AST_AT(*body, i, AstStmt)->kind;
+        if (k != ST_PASS && k != ST_BREAK && k != ST_CONTINUE) return 1;
+    }
+    return 0;
+}
+
+/* An except clause's body. One that may raise runs under xpcall, so that an
+ * exception escaping it gets the handled one as __context__ (aio_chain). */
+static void handler_body(Emitter *E, const AstHandler *h, const char *ev)
+{
+    if (!may_raise(&h->body)) {
+        st_block(E, &h->body, 0);
+        if (h->name) lo_putf(&E->out, "%s = nil", ex_name_store(E, h->name));
+        return;
+    }
+    int jumps = jumps_out(&h->body, 0);
+    lo_putf(&E->out, "local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
+    protected_body(E, &h->body);
+    lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
+    /* Python unbinds the `as` name when the handler ends */
+    if (h->name) lo_putf(&E->out, "%s = nil", ex_name_store(E, h->name));
+    lo_putf(&E->out, "if not aio_ok then %s(aio_c, %s) end", em_helper(E, "chain"), ev);
+    if (jumps) put_dispatch(E, jumps);
+}
+
 /* try/except/else (no finally). */
 static void st_try_except(Emitter *E, const AstStmt *s)
 {
     int jumps = jumps_out(&s->body, 0);
-    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "pcall"));
+    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
     protected_body(E, &s->body);
     const AstHandler *h0 = AST_AT(s->handlers, 0, AstHandler);
     lo_line(&E->out, h0->line);
     int id = ++E->nlabel;
     const char *ev = em_fmt(E, "aio_e%d", id);
-    lo_putf(&E->out, "end) if not aio_ok then local %s = %s(aio_c)", ev, em_helper(E, "exc"));
+    lo_putf(&E->out, "end, %s) if not aio_ok then local %s = %s(aio_c)", em_helper(E, "traceback_handler"), ev,
+            em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;
     E->fn->handler_exc = ev;
     int bare = 0;
@@ -935,7 +973,7 @@ static void st_try_except(Emitter *E, const AstStmt *s)
             st_store(E, &nm, mk(ev, P_ATOM, LX_SIMPLE));
             lo_put(&E->out, frame_end(E, &f));
         }
-        st_block(E, &h->body, 0);
+        handler_body(E, h, ev);
         lo_indent(&E->out, -1);
         if (!h->type) break;
     }
@@ -976,7 +1014,11 @@ static void st_try(Emitter *E, const AstStmt *s)
     lo_line(&E->out, first_line(&s->finalbody, E->out.line));
     lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
     lo_indent(&E->out, 1);
+    /* a raise in the finally body has the pending exception as context */
+    const char *saved = E->fn->handler_exc;
+    E->fn->handler_exc = em_fmt(E, "%s(aio_ok, aio_c)", em_helper(E, "pending"));
     st_block(E, &s->finalbody, 0);
+    E->fn->handler_exc = saved;
     lo_indent(&E->out, -1);
     lo_putf(&E->out, "if not aio_ok then %s(aio_c) end", em_helper(E, "rethrow"));
     if (jumps) put_dispatch(E, jumps);
@@ -1006,8 +1048,9 @@ static void st_with(Emitter *E, const AstStmt *s, int idx)
     lo_indent(&E->out, -1);
     E->fn->in_protected--;
     lo_line(&E->out, s->end_line);
-    lo_putf(&E->out, "end, %s) %s(%s, aio_ok, aio_c)", em_helper(E, "traceback_handler"),
-            em_helper(E, s->is_async ? "aexit" : "exit"), mv);
+    /* the with's line: where Python reports an exception raised by __exit__ */
+    lo_putf(&E->out, "end, %s) %s(%s, aio_ok, aio_c, %d)", em_helper(E, "traceback_handler"),
+            em_helper(E, s->is_async ? "aexit" : "exit"), mv, s->line);
     if (jumps) put_dispatch(E, jumps);
     lo_put(&E->out, "end");
 }

@@ -118,13 +118,29 @@ local own_only = {
 
 local specials   -- filled in by 05_ops (dunder -> Lua metamethod wiring)
 
+-- Is an inherited field copied into a subclass? Methods, descriptors and
+-- runtime hooks are (one raw hop for calls); plain class data is not, so that
+-- `Base.count += 1` stays visible through subclasses (found by Type.__index).
+local descr_names = { staticmethod = true, classmethod = true, property = true }
+local function copied(k, v)
+  local tv = type(v)
+  if tv == "function" or type(k) ~= "string" then return true end
+  if sfind(k, "^aio_") or sfind(k, "^__") then return true end
+  if tv == "table" then
+    local mt = getmetatable(v)
+    return mt ~= nil and getmetatable(mt) == Type and rawget(mt, "aio_user") == nil and
+      descr_names[rawget(mt, "__name__")] == true
+  end
+  return false
+end
+
 function aio.class_done(cls)
   local wire = aio.wire_specials
   if wire then wire(cls) end
   local mro = rawget(cls, "aio_mro")
   for i = 2, #mro do
     for k, v in pairs(mro[i]) do
-      if rawget(cls, k) == nil and not own_only[k] then rawset(cls, k, v) end
+      if rawget(cls, k) == nil and not own_only[k] and copied(k, v) then rawset(cls, k, v) end
     end
   end
   -- builtin constructors (e.g. subclassing Exception keeps its __init__) are inherited
@@ -297,6 +313,14 @@ exc_class("IsADirectoryError", OSError)
 exc_class("NotADirectoryError", OSError)
 exc_class("TimeoutError", OSError)
 exc_class("ConnectionError", OSError)
+exc_class("ConnectionRefusedError", aio.ConnectionError)
+exc_class("ConnectionResetError", aio.ConnectionError)
+exc_class("ConnectionAbortedError", aio.ConnectionError)
+exc_class("BrokenPipeError", aio.ConnectionError)
+exc_class("BlockingIOError", OSError)
+exc_class("InterruptedError", OSError)
+exc_class("ProcessLookupError", OSError)
+exc_class("ChildProcessError", OSError)
 aio.IOError = OSError
 builtins.IOError = OSError
 builtins.EnvironmentError = OSError

@@ -192,8 +192,8 @@ local function parse_spec(spec)
     if c ~= "" and sfind("<>=^", c, 1, true) then p.align, i = c, 2 end
   end
   local c = ssub(spec, i, i)
-  if c == "+" or c == "-" or c == " " then p.sign = c i = i + 1 c = ssub(spec, i, i) end
-  if c == "z" then i = i + 1 c = ssub(spec, i, i) end
+  if c == "+" or c == "-" or c == " " then p.sign, p.sign_set = c, true i = i + 1 c = ssub(spec, i, i) end
+  if c == "z" then p.z = true i = i + 1 c = ssub(spec, i, i) end
   if c == "#" then p.alt = true i = i + 1 c = ssub(spec, i, i) end
   if c == "0" then p.zero = true i = i + 1 end
   local w = smatch(spec, "^%d+", i)
@@ -286,6 +286,8 @@ local function format_int(n, p, orig)
   if ty == "e" or ty == "E" or ty == "f" or ty == "F" or ty == "g" or ty == "G" or ty == "%" then
     return format_float(n + 0.0, p, orig)
   end
+  if ty ~= nil and not sfind("dnxXobc", ty, 1, true) then unknown(ty, orig) end
+  if p.z then throw(ValueError, "Negative zero coercion (z) not allowed in integer format specifier") end
   if p.prec then throw(ValueError, "Precision not allowed in integer format specifier") end
   local neg = n < 0
   local digits, prefix, k = nil, "", 3
@@ -304,7 +306,7 @@ local function format_int(n, p, orig)
     k = 4
     if p.group == "," then throw(ValueError, "Cannot specify ',' with '" .. ty .. "'.") end
   elseif ty == "c" then
-    if p.sign ~= "-" then throw(ValueError, "Sign not allowed with integer format specifier 'c'") end
+    if p.sign_set then throw(ValueError, "Sign not allowed with integer format specifier 'c'") end
     if n < 0 or n > 0x10FFFF then throw(aio.OverflowError, "%c arg not in range(0x110000)") end
     return pad("", utf8char(n), p, ">", true)
   else
@@ -356,6 +358,8 @@ format_float = function(x, p, orig)
   if not finite then body = (a ~= a) and "nan" or "inf" if ty == "%" then body = body .. "%" end end
   if ty == "F" or ty == "E" or ty == "G" then body = supper(body) end
   if x ~= x then neg = false end
+  -- 'z': a negative value that rounds to zero loses its sign
+  if neg and p.z and finite and not sfind(smatch(body, "^[^e]*"), "[1-9]") then neg = false end
   local pre = sign_of(neg, p)
   if p.group and finite then
     local int, rest = smatch(body, "^(%d+)(.*)$")
@@ -366,7 +370,9 @@ end
 
 local function format_str(s, p, orig)
   if p.type and p.type ~= "s" then unknown(p.type, orig) end
-  if p.sign ~= "-" then throw(ValueError, "Sign not allowed in string format specifier") end
+  if p.z then throw(ValueError, "Negative zero coercion (z) not allowed in string format specifier") end
+  if p.sign == " " then throw(ValueError, "Space not allowed in string format specifier") end
+  if p.sign_set then throw(ValueError, "Sign not allowed in string format specifier") end
   if p.align == "=" then throw(ValueError, "'=' alignment not allowed in string format specifier") end
   if p.alt then throw(ValueError, "Alternate form (#) not allowed in string format specifier") end
   if p.group then throw(ValueError, "Cannot specify '" .. p.group .. "' with 's'.") end
@@ -382,8 +388,13 @@ local function format_str(s, p, orig)
 end
 
 local function format(v, spec)
-  if spec == nil or spec == "" then return str(v) end
   local t = type(v)
+  if spec == nil or spec == "" then
+    -- format(x, "") is str(x) unless the class defines __format__
+    local mt = t == "table" and getmetatable(v)
+    if not (mt and rawget(mt, "__format__")) then return str(v) end
+    spec = ""
+  end
   if t == "table" then
     local mt = getmetatable(v)
     local f = mt and rawget(mt, "__format__")

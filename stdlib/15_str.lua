@@ -8,7 +8,8 @@ local math_type = math.type
 local sfind, ssub, sgsub, smatch, srep, sbyte, schar, supper, slower, sformat =
   string.find, string.sub, string.gsub, string.match, string.rep, string.byte, string.char,
   string.upper, string.lower, string.format
-local concat = table.concat
+local concat, tmove = table.concat, table.move
+local sgmatch = string.gmatch
 local utf8len = utf8.len
 local None = aio.None
 local throw, tname, typeof, str, repr, format = aio.throw, aio.tname, aio.typeof, aio.str, aio.repr, aio.format
@@ -59,9 +60,9 @@ end
 -- metatable
 ---------------------------------------------------------------------------
 Str.__index = function(s, k)
+  local m = rawget(Str, k)   -- methods first (s:join(xs) is the hot case)
+  if m ~= nil then return m end
   if type(k) == "string" then
-    local m = rawget(Str, k)
-    if m ~= nil then return m end
     throw(AttributeError, "'str' object has no attribute '" .. k .. "'")
   end
   if type(k) == "boolean" then k = k and 1 or 0 end
@@ -147,13 +148,17 @@ method(Str, "rstrip", { "self", "chars" }, function(s, c) return strip_impl(s, c
 local List = aio.List
 local function mklist(t, n)
   -- t is 1-based with n items; returns an aio list (0-based)
-  local l = {}
-  for k = 1, n do l[k - 1] = t[k] end
-  return setmetatable(l, List)
+  return setmetatable(tmove(t, 1, n, 0, {}), List)
 end
 aio.mklist = mklist
 
 local function split_ws(s, maxsplit)
+  if maxsplit < 0 then
+    -- the common s.split(): build the 0-based list directly
+    local out, n = {}, 0
+    for w in sgmatch(s, "[^ \t\n\r\f\v]+") do out[n] = w n = n + 1 end
+    return setmetatable(out, List)
+  end
   local out, n = {}, 0
   local pos = 1
   local len = #s
@@ -265,14 +270,14 @@ method(Str, "join", { "self", "iterable" }, function(s, it)
   local mt = getmetatable(it)
   if mt == List or mt == aio.Tuple then
     local len = rawget(it, 0) == nil and 0 or #it + 1
+    -- items 0..len-1 are raw, so concat reads them in place (no copy)
     for k = 0, len - 1 do
-      local v = rawget(it, k)
+      local v = it[k]
       if type(v) ~= "string" then
         throw(TypeError, "sequence item " .. k .. ": expected str instance, " .. tname(v) .. " found")
       end
-      parts[k + 1] = v
     end
-    return concat(parts, s)
+    return concat(it, s, 0, len - 1)
   end
   for v in aio.iter(it) do
     if type(v) ~= "string" then
@@ -668,6 +673,9 @@ local function field_value(name, args, nargs, kwargs, state)
     v = kwargs[first]
   end
   while rest ~= "" do
+    if sfind(rest, "^%.$") or sfind(rest, "^%.[%.%[]") or sfind(rest, "^%[%]") then
+      throw(ValueError, "Empty attribute in format string")
+    end
     local attr, r2 = smatch(rest, "^%.([%w_]+)(.*)$")
     if attr then
       v = aio.getattr(v, attr)
@@ -680,6 +688,27 @@ local function field_value(name, args, nargs, kwargs, state)
     end
   end
   return v
+end
+
+-- Python's message for a '{' at byte a whose field never closes: it depends
+-- on how far the field got (name, conversion, or format spec).
+local function unclosed_field_message(fmt, a)
+  if a == #fmt then return "Single '{' encountered in format string" end
+  local j, len = a + 1, #fmt
+  while j <= len do
+    local c = ssub(fmt, j, j)
+    if c == "[" then
+      local close = sfind(fmt, "]", j + 1, true)
+      if not close then break end
+      j = close
+    elseif c == "!" and j == len then
+      return "end of string while looking for conversion specifier"
+    elseif c == ":" or c == "!" then
+      return "unmatched '{' in format spec"
+    end
+    j = j + 1
+  end
+  return "expected '}' before end of string"
 end
 
 local function format_impl(fmt, args, nargs, kwargs, state, depth)
@@ -699,13 +728,17 @@ local function format_impl(fmt, args, nargs, kwargs, state, depth)
       pos = a + 2
     else
       -- find the matching close brace
-      local d, j = 1, a + 1
+      -- (a '[' in the field name runs to its ']', braces included, as in Python)
+      local d, j, naming = 1, a + 1, true
       while j <= len do
         local cj = ssub(fmt, j, j)
-        if cj == "{" then d = d + 1 elseif cj == "}" then d = d - 1 if d == 0 then break end end
+        if naming and cj == "[" then
+          j = sfind(fmt, "]", j + 1, true) or len
+        elseif naming and (cj == ":" or cj == "!") then naming = false
+        elseif cj == "{" then d = d + 1 elseif cj == "}" then d = d - 1 if d == 0 then break end end
         j = j + 1
       end
-      if d ~= 0 then throw(ValueError, "expected '}' before end of string") end
+      if d ~= 0 then throw(ValueError, unclosed_field_message(fmt, a)) end
       local field = ssub(fmt, a + 1, j - 1)
       pos = j + 1
       local name, conv, spec = field, nil, ""
@@ -713,12 +746,14 @@ local function format_impl(fmt, args, nargs, kwargs, state, depth)
       if colon then name, spec = ssub(field, 1, colon - 1), ssub(field, colon + 1) end
       local bang = sfind(name, "!", 1, true)
       if bang then conv = ssub(name, bang + 1) name = ssub(name, 1, bang - 1) end
+      if conv == "" then throw(ValueError, "unmatched '{' in format spec") end
+      if conv and #conv > 1 then throw(ValueError, "expected ':' after conversion specifier") end
       local v = field_value(name, args, nargs, kwargs, state)
       if conv == "r" or conv == "a" then v = repr(v)
       elseif conv == "s" then v = str(v)
       elseif conv ~= nil then throw(ValueError, "Unknown conversion specifier " .. conv) end
       if sfind(spec, "{", 1, true) then
-        if depth > 1 then throw(ValueError, "Max string recursion exceeded") end
+        if depth >= 1 then throw(ValueError, "Max string recursion exceeded") end
         spec = format_impl(spec, args, nargs, kwargs, state, depth + 1)
       end
       out[#out + 1] = format(v, spec)

@@ -25,6 +25,9 @@ aio.tuple_raw = aio.tuple
 
 local function seq_index(cls, what)
   return function(t, k)
+    -- methods first: xs:append(v) is the hot case (one raw lookup)
+    local m = rawget(cls, k)
+    if m ~= nil then return m end
     if math_type(k) == "integer" then
       if k < 0 then
         local v = rawget(t, k + len(t))
@@ -33,8 +36,6 @@ local function seq_index(cls, what)
       throw(IndexError, what .. " index out of range")
     end
     if type(k) == "string" then
-      local m = rawget(cls, k)
-      if m ~= nil then return m end
       throw(TypeError, what .. " indices must be integers or slices, not str")
     end
     if type(k) == "boolean" then return t[k and 1 or 0] end
@@ -197,9 +198,7 @@ end
 aio.to_array = to_array
 
 local function from_array(a, n, mt)
-  local t = {}
-  for i = 1, n do t[i - 1] = a[i] end
-  return setmetatable(t, mt or List)
+  return setmetatable(table.move(a, 1, n, 0, {}), mt or List)
 end
 aio.from_array = from_array
 
@@ -417,10 +416,8 @@ aio.sort_array = sort_array
 
 method(List, "sort", { "self" }, function(t, key, reverse)
   local n = len(t)
-  local a = {}
-  for i = 0, n - 1 do a[i + 1] = rawget(t, i) end
-  a = sort_array(a, n, key, reverse)
-  for i = 1, n do rawset(t, i - 1, a[i]) end
+  local a = sort_array(table.move(t, 0, n - 1, 1, {}), n, key, reverse)
+  table.move(a, 1, n, 0, t)   -- every index 0..n-1 exists, so no __newindex
   return None
 end, { kwonly = { "key", "reverse" } })
 

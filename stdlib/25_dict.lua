@@ -14,13 +14,18 @@ local TypeError, ValueError, KeyError, RuntimeError = aio.TypeError, aio.ValueEr
 local List, Tuple, Dict, Set = aio.List, aio.Tuple, aio.Dict, aio.Set
 local seqlen = aio.seqlen
 
--- private keys
-local KS, VS, IX, TX, NN, LEN = {}, {}, {}, {}, {}, {}
+-- private keys. Layout (perf): values live in d[HV] keyed by the key itself
+-- for strings and integers (and by hkey(k) for other plain keys), so d[k] is
+-- one hop; d[IX] maps the same key to its insertion position in d[KS] (DEL
+-- marks a removed slot, d[NN] is the highest slot, d[LEN] the live count).
+-- Tuple / __hash__ keys (hkey strings, which could clash with str keys) live
+-- in the optional d[TX] = { pos = hk -> slot, val = hk -> value, hk = slot -> hk }.
+local KS, HV, IX, TX, NN, LEN = {}, {}, {}, {}, {}, {}
 local DEL = {}   -- tombstone in KS
-aio.dict_keys = { KS = KS, VS = VS, IX = IX, NN = NN, LEN = LEN, DEL = DEL }
+aio.dict_keys = { KS = KS, HV = HV, IX = IX, NN = NN, LEN = LEN, DEL = DEL }
 
 local function new_map(mt)
-  local d = { [KS] = {}, [VS] = {}, [IX] = {}, [NN] = 0, [LEN] = 0 }
+  local d = { [KS] = {}, [HV] = {}, [IX] = {}, [NN] = 0, [LEN] = 0 }
   return setmetatable(d, mt)
 end
 aio.new_map = new_map
@@ -85,80 +90,105 @@ tuple_key = function(t)
   return "t" .. concat(parts, ",")
 end
 
--- Position of key k in d (or nil).
+-- The value of key k in d (or nil when absent). Values are never nil.
 local function find(d, k)
+  local v = d[HV][k]
+  if v ~= nil then return v end
   local t = type(k)
-  if t == "string" or math_type(k) == "integer" then return d[IX][k] end
+  if t == "string" or math_type(k) == "integer" then return nil end
   local hk, tx = hkey(k)
   if tx then
     local x = rawget(d, TX)
-    return x and x[hk]
+    return x and x.val[hk]
   end
-  return d[IX][hk]
+  return d[HV][hk]
 end
-
-local function get(d, k)
-  local p = find(d, k)
-  if p then return d[VS][p] end
-  return nil
-end
+local get = find
 aio.dict_get = get
 
-local function set(d, k, v)
-  local ix, hk = d[IX], k
-  local t = type(k)
-  if not (t == "string" or math_type(k) == "integer") then
-    local tx
-    hk, tx = hkey(k)
-    if tx then
-      ix = rawget(d, TX)
-      if not ix then ix = {} rawset(d, TX, ix) end
-    end
-  end
-  local p = ix[hk]
-  if p then d[VS][p] = v return end
+local function add_slot(d, k)
   local n = d[NN] + 1
   d[NN] = n
   d[KS][n] = k
-  d[VS][n] = v
-  ix[hk] = n
   d[LEN] = d[LEN] + 1
+  return n
+end
+
+local function set(d, k, v)
+  local hv = d[HV]
+  local t = type(k)
+  if t == "string" or math_type(k) == "integer" then
+    if hv[k] == nil then d[IX][k] = add_slot(d, k) end
+    hv[k] = v
+    return
+  end
+  local hk, tx = hkey(k)
+  if tx then
+    local x = rawget(d, TX)
+    if not x then x = { pos = {}, val = {}, hk = {} } rawset(d, TX, x) end
+    if x.val[hk] == nil then
+      local p = add_slot(d, k)
+      x.pos[hk], x.hk[p] = p, hk
+    end
+    x.val[hk] = v
+    return
+  end
+  if hv[hk] == nil then d[IX][hk] = add_slot(d, k) end
+  hv[hk] = v
 end
 aio.dict_set = set
 
+-- The value stored at slot i (holding key k).
+local function slot_value(d, i, k)
+  if type(k) == "string" or math_type(k) == "integer" then return d[HV][k] end
+  local x = rawget(d, TX)
+  local hk = x and x.hk[i]
+  if hk ~= nil then return x.val[hk] end
+  return d[HV][(hkey(k))]
+end
+
 local function compact(d)
-  local ks, vs = d[KS], d[VS]
-  local nks, nvs, nix, ntx = {}, {}, {}, nil
+  local ks, hv = d[KS], d[HV]
+  local x = rawget(d, TX)
+  local nks, nix, nx = {}, {}, nil
   local j = 0
   for i = 1, d[NN] do
     local k = ks[i]
     if not rawequal(k, DEL) then
       j = j + 1
-      nks[j], nvs[j] = k, vs[i]
-      local hk, tx = hkey(k)
-      if tx then ntx = ntx or {} ntx[hk] = j else nix[hk] = j end
+      nks[j] = k
+      local thk = x and x.hk[i]
+      if thk ~= nil then
+        nx = nx or { pos = {}, val = x.val, hk = {} }
+        nx.pos[thk], nx.hk[j] = j, thk
+      else
+        local t = type(k)
+        nix[(t == "string" or math_type(k) == "integer") and k or (hkey(k))] = j
+      end
     end
   end
-  d[KS], d[VS], d[IX], d[NN] = nks, nvs, nix, j
-  rawset(d, TX, ntx)
+  d[KS], d[IX], d[NN] = nks, nix, j
+  rawset(d, TX, nx)
 end
 
 -- Removes k; returns its value or nil when absent.
 local function remove(d, k)
   local hk, tx = hkey(k)
-  local ix = tx and rawget(d, TX) or d[IX]
-  local p = ix and ix[hk]
-  if not p then return nil end
-  local v = d[VS][p]
-  ix[hk] = nil
-  d[KS][p] = DEL
-  d[VS][p] = nil
+  local x = tx and rawget(d, TX)
+  if tx and not x then return nil end
+  local vals = tx and x.val or d[HV]
+  local v = vals[hk]
+  if v == nil then return nil end
+  local p
+  if tx then p = x.pos[hk] x.pos[hk] = nil x.hk[p] = nil else p = d[IX][hk] d[IX][hk] = nil end
+  vals[hk] = nil
+  local ks = d[KS]
+  ks[p] = DEL
   local live = d[LEN] - 1
   d[LEN] = live
   if p == d[NN] then
     -- dropping the last entry: shrink without leaving a tombstone
     local n = p - 1
-    local ks = d[KS]
     ks[p] = nil
     while n > 0 and rawequal(ks[n], DEL) do ks[n] = nil n = n - 1 end
     d[NN] = n
@@ -170,24 +200,23 @@ end
 aio.dict_remove = remove
 
 local function clear(d)
-  d[KS], d[VS], d[IX], d[NN], d[LEN] = {}, {}, {}, 0, 0
+  d[KS], d[HV], d[IX], d[NN], d[LEN] = {}, {}, {}, 0, 0
   rawset(d, TX, nil)
 end
 
 -- Lua iterator over (key, value) in insertion order; RuntimeError on resize.
 local function entries(d, what)
   local i, n0 = 0, d[LEN]
-  local ks, vs = d[KS], d[VS]
   return function()
     if d[LEN] ~= n0 then
       throw(RuntimeError, (what or "dictionary") .. " changed size during iteration")
     end
-    ks, vs = d[KS], d[VS]
+    local ks = d[KS]
     while true do
       i = i + 1
       local k = ks[i]
       if k == nil then return nil end
-      if not rawequal(k, DEL) then return k, vs[i] end
+      if not rawequal(k, DEL) then return k, slot_value(d, i, k) end
     end
   end
 end
@@ -203,7 +232,7 @@ local dict_method_names = {}
 
 Dict.__index = function(d, k)
   local p = find(d, k)
-  if p then return d[VS][p] end
+  if p ~= nil then return p end
   if type(k) == "string" and dict_method_names[k] then return rawget(Dict, k) end
   local mt = getmetatable(d)
   if mt ~= Dict then
@@ -238,9 +267,8 @@ Dict.__eq = function(a, b)
   if getmetatable(b) ~= getmetatable(a) then return false end
   if a[LEN] ~= b[LEN] then return false end
   for k, v in entries(a) do
-    local p = find(b, k)
-    if not p then return false end
-    local w = b[VS][p]
+    local w = find(b, k)
+    if w == nil then return false end
     if not rawequal(v, w) and not eq(v, w) then return false end
   end
   return true
@@ -328,7 +356,7 @@ end
 
 dm("get", { "self", "key", "default" }, function(d, k, dflt)
   local p = find(d, k)
-  if p then return d[VS][p] end
+  if p ~= nil then return p end
   if dflt == nil then return None end
   return dflt
 end)
@@ -338,7 +366,7 @@ dm("__contains__", { "self", "key" }, function(d, k) return find(d, k) ~= nil en
 dm("__len__", { "self" }, dlen)
 dm("pop", { "self", "key", "default" }, function(d, k, dflt)
   local p = find(d, k)
-  if not p then
+  if p == nil then
     if dflt ~= nil then return dflt end
     throw(KeyError, k)
   end
@@ -355,7 +383,7 @@ dm("popitem", { "self" }, function(d)
 end)
 dm("setdefault", { "self", "key", "default" }, function(d, k, dflt)
   local p = find(d, k)
-  if p then return d[VS][p] end
+  if p ~= nil then return p end
   if dflt == nil then dflt = None end
   set(d, k, dflt)
   return dflt
@@ -416,9 +444,8 @@ ValuesView.aio_contains = function(v, x)
 end
 ItemsView.aio_contains = function(v, x)
   if getmetatable(x) ~= Tuple or seqlen(x) ~= 2 then return false end
-  local p = find(v[DICT], rawget(x, 0))
-  if not p then return false end
-  local val = v[DICT][VS][p]
+  local val = find(v[DICT], rawget(x, 0))
+  if val == nil then return false end
   return rawequal(val, rawget(x, 1)) or eq(val, rawget(x, 1))
 end
 local function view_set(v)
@@ -532,22 +559,22 @@ local function union(a, b)
 end
 local function inter(a, b)
   local r = new_map(Set)
-  for k in entries(a) do if find(b, k) then set(r, k, true) end end
+  for k in entries(a) do if find(b, k) ~= nil then set(r, k, true) end end
   return r
 end
 local function diff(a, b)
   local r = new_map(Set)
-  for k in entries(a) do if not find(b, k) then set(r, k, true) end end
+  for k in entries(a) do if find(b, k) == nil then set(r, k, true) end end
   return r
 end
 local function symdiff(a, b)
   local r = diff(a, b)
-  for k in entries(b) do if not find(a, k) then set(r, k, true) end end
+  for k in entries(b) do if find(a, k) == nil then set(r, k, true) end end
   return r
 end
 local function subset(a, b)
   if a[LEN] > b[LEN] then return false end
-  for k in entries(a) do if not find(b, k) then return false end end
+  for k in entries(a) do if find(b, k) == nil then return false end end
   return true
 end
 
@@ -624,9 +651,20 @@ end)
 method(Set, "issubset", { "self", "other" }, function(s, o) return subset(s, as_set(o)) end)
 method(Set, "issuperset", { "self", "other" }, function(s, o) return subset(as_set(o), s) end)
 method(Set, "isdisjoint", { "self", "other" }, function(s, o)
-  for x in aio.iter(o) do if find(s, x) then return false end end
+  for x in aio.iter(o) do if find(s, x) ~= nil then return false end end
   return true
 end)
 
 -- frozenset: a set that refuses mutation (enough for hashing tuples of them is not supported)
 aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff
+
+-- Per-method dispatchers for calls the emitter cannot type (`o.get(k, 0)` is
+-- `aio_callm_get(o, k, 0)`): a plain dict goes straight to the method, anything
+-- else takes the generic aio.callm lookup (user classes with a `get`, ...).
+for _, name in ipairs({ "get", "keys", "values", "items", "pop", "popitem", "setdefault", "update", "copy", "clear" }) do
+  local fn = rawget(Dict, name)
+  aio["callm_" .. name] = function(o, ...)
+    if getmetatable(o) == Dict then return fn(o, ...) end
+    return aio.callm(o, name, ...)
+  end
+end

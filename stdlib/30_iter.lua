@@ -246,13 +246,14 @@ local function gen_fail(g, err)
   g.running = false
   g.done = true
   local e = aio.exc(err)
+  if aio.tb_add_coroutine then aio.tb_add_coroutine(e, g.co, g.name) end
   if aio.isinst(e, StopIteration) then
+    -- PEP 479; the RuntimeError's traceback starts at the consumer
     local r = aio.RuntimeError
     local ne = setmetatable({ args = aio.tuple({ [0] = "generator raised StopIteration" }) }, r)
     rawset(ne, "__cause__", e)
     e = ne
   end
-  if aio.tb_add_coroutine then aio.tb_add_coroutine(e, g.co, g.name) end
   error(e, 0)
 end
 

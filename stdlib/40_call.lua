@@ -58,10 +58,38 @@ end
 
 -- The exception is reported at the call site (Python binds arguments
 -- before entering the function), so its innermost frame is dropped.
+-- The required positional parameters still unset in the calling function
+-- (spec.nreq: how many the function has; its locals 1..nreq are they).
+local function missing_names(pname)
+  local info = debug.getinfo(3, "f")
+  local spec = info and funcs[info.func]
+  local nreq = spec and spec.nreq
+  if not nreq then return { pname } end
+  local names, seen = {}, false
+  for i = 1, nreq do
+    local lname, v = debug.getlocal(3, i)
+    local p = spec.params[i]
+    if p == pname then seen = true end
+    if seen and lname ~= nil and v == nil then names[#names + 1] = p end
+  end
+  if #names == 0 then names[1] = pname end
+  return names
+end
+
 function aio.missing(fname, pname, kwonly)
   local what = kwonly and "keyword-only" or "positional"
-  local e = setmetatable({ args = aio.tuple({ [0] = fname .. "() missing 1 required " .. what ..
-    " argument: '" .. pname .. "'" }), aio_drop_frame = true }, TypeError)
+  local names = kwonly and { pname } or missing_names(pname)
+  local n = #names
+  local list
+  if n == 1 then list = "'" .. names[1] .. "'"
+  elseif n == 2 then list = "'" .. names[1] .. "' and '" .. names[2] .. "'"
+  else
+    list = ""
+    for i = 1, n - 1 do list = list .. "'" .. names[i] .. "', " end
+    list = list .. "and '" .. names[n] .. "'"
+  end
+  local e = setmetatable({ args = aio.tuple({ [0] = fname .. "() missing " .. n .. " required " .. what ..
+    (n == 1 and " argument: " or " arguments: ") .. list }), aio_drop_frame = true }, TypeError)
   error(e, 0)
 end
 
@@ -337,7 +365,7 @@ local function getattr(o, name, dflt)
       if dflt ~= nil then return dflt end
       throw(AttributeError, "type object '" .. rawget(o, "__name__") .. "' has no attribute '" .. name .. "'")
     end
-    if cls == Module then
+    if cls == Module or (cls ~= nil and rawget(cls, "aio_module")) then
       local v = rawget(o, name)
       if v ~= nil then return v end
       if dflt ~= nil then return dflt end
@@ -391,7 +419,15 @@ local function getattr(o, name, dflt)
   end
   if t == "table" and cls == aio.BaseException or (t == "table" and aio.issub(cls, aio.BaseException)) then
     if name == "__cause__" or name == "__context__" then return None end
-    if name == "__traceback__" then return None end
+    if name == "__traceback__" then return aio.traceback_of(o) end
+    if name == "__suppress_context__" then return false end
+    if name == "code" and aio.issub(cls, aio.SystemExit) then
+      local args = rawget(o, "args")
+      local n = (args == nil or rawget(args, 0) == nil) and 0 or #args + 1
+      if n == 0 then return None end
+      if n == 1 then return rawget(args, 0) end
+      return args
+    end
   end
   local ga = lookup(cls, "__getattr__")
   if ga and t == "table" then return ga(o, name) end
@@ -546,6 +582,25 @@ function aio.rethrow(e)
   error(aio.exc(e), 0)
 end
 
+-- An exception escaped an except clause's body: it happened while handling
+-- `handled`, which becomes its __context__ (unless it has one).
+function aio.chain(c, handled)
+  local e = aio.exc(c)
+  if e ~= handled and rawget(e, "__context__") == nil then rawset(e, "__context__", handled) end
+  error(e, 0)
+end
+
+-- In a finally body: the exception on its way out, or nil.
+function aio.pending(ok, c)
+  if ok then return nil end
+  return aio.exc(c)
+end
+
+function aio.rethrow(e)
+  if e == nil then throw(aio.RuntimeError, "No active exception to reraise") end
+  error(aio.exc(e), 0)
+end
+
 function aio.assert_fail(msg)
   if msg == nil then aio.raise(aio.AssertionError()) end
   aio.raise(aio.AssertionError(msg))
@@ -565,15 +620,35 @@ function aio.enter(ctx)
   return m(ctx)
 end
 
-function aio.exit(ctx, ok, c)
+-- Calls __exit__ for a with statement on `line`; an exception it raises is
+-- reported at that line and has the body's exception (if any) as context.
+local function exit_failed(r, e, line)
+  local inner = type(r) == "table" and rawget(r, "aio_anchor") and rawget(r, "aio_inner")
+  if inner and inner[1] and line then inner[1].line = line end
+  if e then aio.chain(r, e) end
+  error(r, 0)
+end
+
+function aio.exit(ctx, ok, c, line)
   local m = lookup(typeof(ctx), "__exit__")
   if ok then
-    m(ctx, None, None, None)
+    local ok2, r = xpcall(m, aio.traceback_handler, ctx, None, None, None)
+    if not ok2 then exit_failed(r, nil, line) end
     return
   end
   local e = aio.exc(c)
-  local r = m(ctx, typeof(e), e, None)
+  local ok2, r = xpcall(m, aio.traceback_handler, ctx, typeof(e), e, aio.traceback_of(e))
+  if not ok2 then exit_failed(r, e, line) end
   if not aio.truthy(r) then error(e, 0) end
+end
+
+-- Traceback objects are opaque: only `tb is None` and truthiness matter.
+local Traceback = aio.bclass("traceback")
+aio.Traceback = Traceback
+Traceback.aio_repr = function() return "<traceback object>" end
+function aio.traceback_of(e)
+  if rawget(e, "aio_tb") or rawget(e, "aio_inner") then return setmetatable({}, Traceback) end
+  return None
 end
 
 aio.ascii = aio.repr

@@ -87,7 +87,8 @@ local function capture(thread, level, default_name)
       if info.what == "main" then name = "<module>"
       else
         local spec = funcs[info.func]
-        if spec then name = short(spec.name or "?") end
+        if spec then name = short(spec.name or "?")
+        elseif aio.tb_frame_name then name = aio.tb_frame_name(thread, lvl) end  -- async def bodies
       end
       if name then
         frames[#frames + 1] = { src = src, line = pending or info.currentline, name = name }
@@ -107,26 +108,92 @@ local function capture(thread, level, default_name)
 end
 aio.tb_capture = capture
 
--- A generator's coroutine failed: remember its frames (innermost part).
-function aio.tb_add_coroutine(e, co, name)
-  if type(e) ~= "table" or rawget(e, "aio_tb") then return end
-  local inner = capture(co, 0, name)
-  local prev = rawget(e, "aio_inner")
-  if prev then for i = 1, #prev do inner[#inner + 1] = prev[i] end end
-  rawset(e, "aio_inner", inner)
-end
+-- How tracebacks are recorded (cheaply, so that raise+catch stays fast):
+-- every try/with/finally runs its body under xpcall with traceback_handler,
+-- which walks only from the raise point out to that xpcall and on to the
+-- function holding the try (the "anchor", whose line is the one in the try
+-- body). Those frames, outermost first, go to e.aio_inner with
+-- e.aio_anchor = true. When e is re-raised from the anchor (no clause
+-- matched, after finally/__exit__) and recorded again, the new walk ends in
+-- that same activation, so its innermost frame is replaced by aio_inner's
+-- first. A walk that finds no anchor (run_main, a task's top) is complete:
+-- the result goes to e.aio_tb and nothing more is recorded. aio_inner
+-- without aio_anchor (a generator's or task's frames) is simply appended.
 
-local function finish_tb(e, frames)
-  if rawget(e, "aio_drop_frame") and #frames > 1 then
-    frames[#frames] = nil
+-- Merges newly walked frames (outermost first) into e's record.
+local function record(e, frames, anchored, complete)
+  if rawget(e, "aio_drop_frame") then
+    if #frames > 1 or (complete and #frames > 0) then frames[#frames] = nil end
     rawset(e, "aio_drop_frame", nil)
   end
   local inner = rawget(e, "aio_inner")
   if inner then
+    if rawget(e, "aio_anchor") and #frames > 0 then frames[#frames] = nil end
     for i = 1, #inner do frames[#frames + 1] = inner[i] end
-    rawset(e, "aio_inner", nil)
   end
-  rawset(e, "aio_tb", frames)
+  if complete then
+    rawset(e, "aio_inner", nil)
+    rawset(e, "aio_anchor", nil)
+    rawset(e, "aio_tb", frames)
+  else
+    rawset(e, "aio_inner", frames)
+    rawset(e, "aio_anchor", anchored or nil)
+  end
+end
+
+-- A generator's coroutine failed: its frames become the inner part.
+function aio.tb_add_coroutine(e, co, name)
+  if type(e) ~= "table" or rawget(e, "aio_tb") then return end
+  local frames = capture(co, 0, name)
+  record(e, frames, false, false)
+  rawset(e, "aio_anchor", nil)
+end
+
+local WALK = 200   -- a longer walk falls back to capture() (deep stacks)
+
+-- Walks the running thread from `level` out to the first pcall/xpcall and
+-- on to the next aio frame (the anchor). Returns frames outermost first and
+-- whether an anchor was found, or nil when the stack is too deep.
+local function capture_near(level)
+  local sources = aio.sources
+  local rev = {}
+  local pending, pending_src
+  local crossed = false
+  for lvl = level, level + WALK do
+    local info = getinfo(lvl, "Slf")
+    if not info then break end
+    local f = info.func
+    if f == xpcall or f == pcall then
+      crossed = true
+    else
+      local src = info.source
+      if sources[src] then
+        local name
+        if info.what == "main" then name = "<module>"
+        else
+          local spec = funcs[f]
+          if spec then name = short(spec.name or "?")
+          elseif aio.tb_frame_name then name = aio.tb_frame_name(nil, lvl) end  -- async def bodies
+        end
+        if name then
+          rev[#rev + 1] = { src = src, line = pending or info.currentline, name = name }
+          pending = nil
+          if crossed then
+            local out = {}
+            for i = #rev, 1, -1 do out[#out + 1] = rev[i] end
+            return out, true
+          end
+        elseif pending == nil then
+          pending, pending_src = info.currentline, src
+        end
+      end
+    end
+    if lvl == level + WALK then return nil end
+  end
+  if pending then rev[#rev + 1] = { src = pending_src, line = pending, name = "<module>" } end
+  local out = {}
+  for i = #rev, 1, -1 do out[#out + 1] = rev[i] end
+  return out, false
 end
 
 -- Message handler for xpcall: converts the error and records its traceback.
@@ -134,8 +201,14 @@ local function traceback_handler(err)
   local ok, e = pcall(aio.exc, err)
   if not ok then e = err end
   if type(e) == "table" and rawget(e, "aio_tb") == nil then
-    local ok2, frames = pcall(capture, nil, 2)
-    if ok2 then finish_tb(e, frames) end
+    -- level 4 is the raising function (1 the walker, 2 pcall, 3 this handler)
+    local okc, frames, anchored = pcall(capture_near, 4)
+    if okc and frames then
+      record(e, frames, anchored, not anchored)
+    elseif okc then
+      local okf, all = pcall(capture, nil, 4)
+      if okf then record(e, all, false, true) end
+    end
   end
   return e
 end
@@ -169,7 +242,8 @@ local function exc_line(e)
 end
 
 local function format_tb(e, out)
-  local frames = rawget(e, "aio_tb") or {}
+  -- a chained (caught) exception shows the frames from where it was caught
+  local frames = rawget(e, "aio_tb") or rawget(e, "aio_inner") or {}
   if #frames > 0 then
     out[#out + 1] = "Traceback (most recent call last):\n"
     local last, repeats = nil, 0
@@ -227,7 +301,9 @@ function aio.format_exception(e)
 end
 
 function aio.run_main(fn)
-  local ok, e = xpcall(fn, traceback_handler, aio)
+  local ok, e
+  if aio.run_main_task then ok, e = aio.run_main_task(fn)   -- the script runs as the main task (80_tasks)
+  else ok, e = xpcall(fn, traceback_handler, aio) end
   if ok then return 0 end
   io.stdout:flush()
   if type(e) ~= "table" or not aio.is_exc(e) then

@@ -6,4 +6,5 @@ void native_open_all(lua_State *L)
     native_os_open(L);
     native_time_open(L);
     native_json_open(L);
+    native_loop_open(L);
 }

@@ -16,5 +16,6 @@ void native_open_all(lua_State *L);   /* pushes nothing; fills the table at the 
 void native_os_open(lua_State *L);    /* stdlib/os_native.c: listdir, stat, getcwd, remove, ... */
 void native_time_open(lua_State *L);  /* stdlib/time_native.c: monotonic clocks, strftime, ... */
 void native_json_open(lua_State *L);  /* stdlib/json_native.c: decode via jansson */
+void native_loop_open(lua_State *L);  /* vm/loop.c: loop_now, loop_wait, loop_alive (the VM's libuv loop) */
 
 #endif

@@ -70,7 +70,7 @@ int vm_load_runtime(AioVM *vm)
     for (const AioEmbedded *e = aio_embedded; e->name; e++) {
         char name[128];
         snprintf(name, sizeof name, "=[aio runtime %s]", e->name);
-        if (luaL_loadbufferx(L, e->data, e->len, name, "t") != LUA_OK) goto fail;
+        if (luaL_loadbufferx(L, e->data, e->len, name, "b") != LUA_OK) goto fail;
         vm_push_rt(vm);
         if (lua_pcall(L, 1, 0, 0) != LUA_OK) goto fail;
     }
@@ -111,12 +111,17 @@ AioVM *aio_new(const AioConfig *cfg)
         return NULL;
     }
     luaL_openlibs(vm->L);
+    if (loop_init(&vm->loop, vm->L) != 0) {
+        aio_free(vm);
+        return NULL;
+    }
     lua_newtable(vm->L);
     lua_newtable(vm->L);
     native_open_all(vm->L);
     lua_setfield(vm->L, -2, "native");
     vm->rt_ref = luaL_ref(vm->L, LUA_REGISTRYINDEX);
     vm_set_argv(vm);
+    vm_modules_open(vm);
     if (vm_load_runtime(vm) != 0) {
         aio_free(vm);
         return NULL;
@@ -127,7 +132,9 @@ AioVM *aio_new(const AioConfig *cfg)
 void aio_free(AioVM *vm)
 {
     if (!vm) return;
+    loop_shutdown(&vm->loop);
     if (vm->L) lua_close(vm->L);
+    loop_close(&vm->loop);
     if (vm->argv_copy) {
         for (int i = 0; i < vm->cfg.argc; i++) free(vm->argv_copy[i]);
         free(vm->argv_copy);
@@ -152,7 +159,7 @@ int vm_compile(AioVM *vm, const char *path, const char *src, size_t len, int is_
 }
 
 /* Loads Lua text (mode "t") or an aio bytecode body (mode "b") as a function. */
-static int vm_load_chunk(AioVM *vm, const char *code, size_t len, const char *path, const char *mode)
+int vm_load_chunk(AioVM *vm, const char *code, size_t len, const char *path, const char *mode)
 {
     Buf chunkname;
     buf_init(&chunkname);
@@ -229,14 +236,17 @@ AioResult aio_run_file(AioVM *vm, const char *path)
     }
     AioResult r;
     if (bc_is_compiled(data.data, data.len)) {
-        const char *name, *src, *code;
-        size_t namelen, srclen, codelen;
+        BcFile bf;
         r = AIO_IO_ERROR;
         vm->exit_status = 2;
-        if (bc_parse(vm, path, data.data, data.len, &name, &namelen, &src, &srclen, &code, &codelen) == 0) {
-            char *n = strndup(name, namelen);
-            if (vm_load_chunk(vm, code, codelen, n, "b") == 0) r = vm_run_main_fn(vm, n, src, srclen);
+        if (bc_parse(vm, path, data.data, data.len, &bf) == 0) {
+            const BcChunk *m = &bf.main;
+            char *n = strndup(m->path, m->pathlen);
+            /* the bundled modules are loaded (not run) before the main chunk */
+            if (vm_install_bundle(vm, &bf) == 0 && vm_load_chunk(vm, m->code, m->codelen, n, "b") == 0)
+                r = vm_run_main_fn(vm, n, m->src, m->srclen);
             free(n);
+            bc_free(&bf);
         }
     } else {
         r = aio_run_source(vm, path, data.data, data.len);
@@ -294,7 +304,7 @@ AioResult aio_compile_file(AioVM *vm, const char *path, const char *out_path)
         if (vm_load_chunk(vm, lua.data, lua.len, path, "t") != 0) {
             r = AIO_COMPILE_ERROR;
         } else {
-            if (bc_write(vm, out_path, path, src.data, src.len) != 0) r = AIO_IO_ERROR;
+            r = vm_write_bundle(vm, out_path, path, &src, &lua);
             lua_pop(vm->L, 1);
         }
     }

@@ -5,6 +5,7 @@
 #include <lua.h>
 #include "aio.h"
 #include "buf.h"
+#include "loop.h"
 
 struct AioVM {
     lua_State *L;       /* owned */
@@ -12,6 +13,7 @@ struct AioVM {
     AioConfig cfg;      /* argv points at argv_copy */
     char **argv_copy;   /* owned copies of the config's argv */
     int exit_status;
+    LoopState loop;     /* the event loop (vm/loop.c); closed after the Lua state */
 };
 
 /* Writes through the configured write function. */
@@ -27,13 +29,33 @@ int vm_load_runtime(AioVM *vm);
 /* Compiles source to Lua text; writes diagnostics. Returns 0 or AIO_COMPILE_ERROR. */
 int vm_compile(AioVM *vm, const char *path, const char *src, size_t len, int is_main, Buf *lua);
 
-/* Bytecode files (vm/bytecode.c). */
+/* Bytecode files (vm/bytecode.c): the main chunk plus bundled modules. */
+typedef struct BcChunk {
+    const char *name, *path, *src, *code;   /* into the file's data when parsed */
+    size_t namelen, pathlen, srclen, codelen;
+    Buf own;                                /* owns code when writing (vm/modules.c) */
+} BcChunk;
+typedef struct BcFile {
+    BcChunk main;
+    BcChunk *mods;   /* owned array */
+    int nmods;
+} BcFile;
 int  bc_is_compiled(const char *data, size_t len);
-/* Writes header + source + Lua dump of the function on top of the stack. */
-int  bc_write(AioVM *vm, const char *out_path, const char *src_name, const char *src, size_t srclen);
-/* Parses a compiled file: checks the header, returns pointers into data. */
-int  bc_parse(AioVM *vm, const char *path, const char *data, size_t len,
-              const char **name, size_t *namelen, const char **src, size_t *srclen,
-              const char **code, size_t *codelen);
+/* Appends a lua_dump of the function on top of the stack (kept) to *out. */
+void bc_dump(lua_State *L, Buf *out);
+int  bc_write(AioVM *vm, const char *out_path, const BcFile *f);
+/* Parses a compiled file (checks the header); chunks point into data. */
+int  bc_parse(AioVM *vm, const char *path, const char *data, size_t len, BcFile *f);
+void bc_free(BcFile *f);
+
+/* Loads Lua text (mode "t") or a verified aio bytecode body (mode "b") as a
+ * function on the stack, chunk name "@path"; writes an internal error on failure. */
+int vm_load_chunk(AioVM *vm, const char *code, size_t len, const char *path, const char *mode);
+
+/* Modules (vm/modules.c): aio.host_load/host_compile; bundles in compiled files. */
+void vm_modules_open(AioVM *vm);
+int vm_install_bundle(AioVM *vm, const BcFile *f);
+/* Writes the compiled file: main chunk (function on top of the stack, kept) + imported modules. */
+AioResult vm_write_bundle(AioVM *vm, const char *out_path, const char *path, const Buf *src, const Buf *lua);
 
 #endif

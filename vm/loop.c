@@ -1,0 +1,95 @@
+/* loop.c - owns the VM's libuv loop and the native functions the Lua
+ * scheduler (stdlib/80_tasks.lua) uses: aio.native.loop_now,
+ * loop_wait(timeout_ms) and loop_alive. Timers are a Lua heap; libuv only
+ * ever sees one timer, armed for the earliest deadline, so 100k sleeping
+ * tasks cost no libuv handles at all. */
+#include "loop.h"
+#include "native.h"
+
+#include <lauxlib.h>
+
+int loop_init(LoopState *ls, lua_State *L)
+{
+    if (uv_loop_init(&ls->uv) != 0) return -1;
+    uv_timer_init(&ls->uv, &ls->wake);
+    ls->ready = 1;
+    lua_pushlightuserdata(L, ls);
+    lua_setfield(L, LUA_REGISTRYINDEX, LOOP_REGISTRY_KEY);
+    return 0;
+}
+
+static void loop_close_cb(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+void loop_shutdown(LoopState *ls)
+{
+    if (!ls->ready) return;
+    uv_walk(&ls->uv, loop_close_cb, NULL);
+    while (uv_run(&ls->uv, UV_RUN_DEFAULT) != 0) {
+    }
+}
+
+void loop_close(LoopState *ls)
+{
+    if (!ls->ready) return;
+    loop_shutdown(ls);
+    uv_loop_close(&ls->uv);
+    ls->ready = 0;
+}
+
+static LoopState *loop_of(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
+
+/* loop_now() -> monotonic milliseconds as a float (nanosecond resolution). */
+static int loop_now(lua_State *L)
+{
+    lua_pushnumber(L, (double)uv_hrtime() / 1e6);
+    return 1;
+}
+
+/* The wake timer's only job is to end the uv_run call. */
+static void loop_wake_cb(uv_timer_t *t) { (void)t; }
+
+/* loop_wait(timeout_ms): runs one libuv iteration, blocking at most
+ * timeout_ms (< 0: until some handle has work; 0: poll only). Returns
+ * whether handles remain alive afterwards. */
+static int loop_wait(lua_State *L)
+{
+    LoopState *ls = loop_of(L);
+    double ms = luaL_optnumber(L, 1, -1);
+    if (ms == 0) {
+        uv_run(&ls->uv, UV_RUN_NOWAIT);
+    } else {
+        if (ms > 0) {
+            uv_update_time(&ls->uv);
+            uint64_t t = ms > 9e15 ? (uint64_t)9e15 : (uint64_t)ms;
+            if ((double)t < ms) t++;   /* round up: waking early only spins */
+            uv_timer_start(&ls->wake, loop_wake_cb, t, 0);
+        }
+        uv_run(&ls->uv, UV_RUN_ONCE);
+        uv_timer_stop(&ls->wake);
+    }
+    lua_pushboolean(L, uv_loop_alive(&ls->uv));
+    return 1;
+}
+
+/* loop_alive() -> true while some libuv handle or request is active. */
+static int loop_alive(lua_State *L)
+{
+    lua_pushboolean(L, uv_loop_alive(&loop_of(L)->uv));
+    return 1;
+}
+
+void native_loop_open(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        {"loop_now", loop_now},
+        {"loop_wait", loop_wait},
+        {"loop_alive", loop_alive},
+        {NULL, NULL},
+    };
+    lua_getfield(L, LUA_REGISTRYINDEX, LOOP_REGISTRY_KEY);
+    luaL_setfuncs(L, fns, 1);
+}
