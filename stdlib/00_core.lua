@@ -265,6 +265,7 @@ local exc_classes, exc_order = {}, {}
 local function exc_class(name, base)
   local cls = class(name, base and { base } or nil)
   cls.__module__ = "builtins"
+  cls.aio_isexc = true   -- perf: is_exc is one raw lookup (class_done copies it to subclasses)
   exc_classes[name] = cls
   exc_order[#exc_order + 1] = cls
   aio[name] = cls
@@ -275,10 +276,11 @@ end
 local BaseException = exc_class("BaseException")
 -- BaseException.__init__ stores the args tuple; defined here because
 -- throw() builds exceptions without calling it.
-BaseException.__init__ = aio.def(function(self, ...)
-  local n = select("#", ...)
-  local t = { [0] = (...), select(2, ...) }
-  if n == 0 then t = {} end
+BaseException.__init__ = aio.def(function(self, a, ...)
+  local t
+  if select("#", ...) > 0 then t = { [0] = a, ... }
+  elseif a == nil then t = {}
+  else t = { [0] = a } end   -- the common E("message")
   self.args = aio.tuple_raw(t)
   return None
 end, "BaseException.__init__", { name = "BaseException.__init__", params = { "self" }, vararg = true })
@@ -342,8 +344,12 @@ throw = function(cls, msg)
 end
 aio.throw = throw
 
+-- Ctrl-C: the host's interrupt hook calls this (vm/interrupt.c).
+local set_interrupt = type(aio.native) == "table" and rawget(aio.native, "set_interrupt")
+if set_interrupt then set_interrupt(function() throw(aio.KeyboardInterrupt) end) end
+
 local function is_exc(v)
-  return type(v) == "table" and issub(getmetatable(v) or object, BaseException)
+  return type(v) == "table" and rawget(getmetatable(v) or object, "aio_isexc") == true
 end
 aio.is_exc = is_exc
 

@@ -223,7 +223,10 @@ end
 -- methods
 ---------------------------------------------------------------------------
 local function append(t, v)
-  if rawget(t, 0) == nil then rawset(t, 0, v) else rawset(t, #t + 1, v) end
+  local n = #t
+  if n > 0 then rawset(t, n + 1, v)
+  elseif rawget(t, 0) == nil then rawset(t, 0, v)
+  else rawset(t, 1, v) end
   return None
 end
 method(List, "append", { "self", "object" }, append)

@@ -307,14 +307,16 @@ builtin("format", { params = { "value", "format_spec" } }, function(v, spec)
 end)
 
 local function len(x)
-  local t = type(x)
-  if t == "string" then return #x end
-  if t == "table" then
-    local mt = getmetatable(x)
-    if mt == List or mt == Tuple then
-      if rawget(x, 0) == nil then return 0 end
-      return #x + 1
-    end
+  -- one C call on the hot paths: strings have the Str metatable, and lists
+  -- have no __len, so #x is raw
+  local mt = getmetatable(x)
+  if mt == List or mt == Tuple then
+    local n = #x
+    if n > 0 then return n + 1 end
+    return rawget(x, 0) == nil and 0 or 1
+  end
+  if mt == Str then return #x end
+  if type(x) == "table" then
     local f = mt and rawget(mt, "aio_len")
     if f then return f(x) end
   end

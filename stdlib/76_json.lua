@@ -158,6 +158,11 @@ local function decode(doc)
     local v2, text2 = native.json_decode(rewrite_consts(doc), aio.List, aio.dict, None)
     if text2 == nil then return fix_consts(v2) end
   end
+  if sfind(text, "^maximum parsing depth") then
+    -- jansson stops at 2048 levels; Python hits its recursion limit instead
+    aio.throw(aio.RecursionError, "maximum recursion depth exceeded while decoding a JSON " ..
+      (sfind(text, "'{'$") and "object" or "array") .. " from a unicode string")
+  end
   local msg, at = translate(doc, text, pos)
   aio.raise(decode_error(msg, doc, at))
 end

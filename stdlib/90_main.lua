@@ -323,5 +323,6 @@ function aio.run_main(fn)
   if not ok2 then text = "Traceback: <failed to format: " .. tostring(text) .. ">\n" .. exc_line(e) .. "\n" end
   io.stderr:write(text)
   io.stderr:flush()
+  if aio.isinst(e, aio.KeyboardInterrupt) then return 130 end   -- as Python (128 + SIGINT)
   return 1
 end

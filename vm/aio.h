@@ -73,4 +73,9 @@ AioResult aio_check_file(AioVM *vm, const char *path);
  * file starts with a header naming this aio version; other versions refuse it. */
 AioResult aio_compile_file(AioVM *vm, const char *path, const char *out_path);
 
+/* Makes the script raise KeyboardInterrupt at its next instruction (Ctrl-C).
+ * Async-signal-safe: call it from a SIGINT handler. An uncaught
+ * KeyboardInterrupt ends the run with exit status 130. */
+void aio_interrupt(AioVM *vm);
+
 #endif

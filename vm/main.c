@@ -1,6 +1,7 @@
 /* main.c - the `aio` command: a thin client of the embedding API (aio.h).
  * Exit status: the script's (0, 1 after an uncaught exception, or sys.exit's),
  * 2 for usage errors, unreadable files and compile errors. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,12 +42,41 @@ static AioVM *main_vm(int argc, char **argv)
     return vm;
 }
 
+/* Ctrl-C: the VM being run (the command runs one at a time) raises
+ * KeyboardInterrupt. main.c is the command, not the library, so it may keep
+ * this pointer; the handler only calls the async-signal-safe aio_interrupt. */
+static AioVM *volatile main_running_vm;
+static volatile sig_atomic_t main_interrupted;
+
+static void main_on_sigint(int sig)
+{
+    (void)sig;
+    main_interrupted = 1;
+    if (main_running_vm) aio_interrupt(main_running_vm);
+}
+
+static void main_catch_sigint(AioVM *vm)
+{
+    main_running_vm = vm;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
 /* Runs a VM action and turns its result into an exit status. */
 static int main_status(AioVM *vm, AioResult r)
 {
     int status = r == AIO_OK ? 0 : r == AIO_RUNTIME_ERROR ? aio_exit_status(vm) : 2;
+    main_running_vm = NULL;
     aio_free(vm);
     fflush(stdout);
+    if (status == 130 && main_interrupted) {
+        /* die of SIGINT, as Python does, so that a calling shell stops too */
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
     return status;
 }
 
@@ -97,10 +127,12 @@ int main(int argc, char **argv)
         argv[2] = argv[1];
         AioVM *vm = main_vm(argc - 2, argv + 2);
         if (!vm) return 1;
+        main_catch_sigint(vm);
         return main_status(vm, aio_run_source(vm, "<string>", code, strlen(code)));
     }
     if (a[0] == '-' && a[1] != 0) return main_usage_error("unknown option '%s'", a);
     AioVM *vm = main_vm(argc - 1, argv + 1);
     if (!vm) return 1;
+    main_catch_sigint(vm);
     return main_status(vm, aio_run_file(vm, a));
 }

@@ -7,4 +7,5 @@ void native_open_all(lua_State *L)
     native_time_open(L);
     native_json_open(L);
     native_loop_open(L);
+    native_interrupt_open(L);
 }
