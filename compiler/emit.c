@@ -175,6 +175,29 @@ int em_builtin_fixed(Emitter *E, const char *name)
     return !nameset_has(&E->modbinds->locals, name) && !nameset_has(&E->modbinds->globals, name);
 }
 
+/* Module-level defs whose name the module binds nowhere else (perf): direct
+ * calls use the Lua local aio_g_<name>, kept equal to the global after the
+ * def runs; before that it is nil, and calling it raises NameError (the
+ * runtime maps "upvalue 'aio_g_f'" errors). At most 60, to stay well under
+ * Lua's 200 locals. */
+static void find_fastdefs(Emitter *E, const AstModule *m)
+{
+    if (E->import_star) return;
+    for (int i = 0; i < m->body.n && E->fastdefs.n < 60; i++) {
+        const AstStmt *d = AST_AT(m->body, i, AstStmt);
+        if (d->kind != ST_DEF || d->decorators.n || d->is_async) continue;
+        if (nameset_has(&E->globaldecl, d->name) || nameset_has(&E->fastdefs, d->name)) continue;
+        int nbind = 0;
+        for (int j = 0; j < m->body.n && nbind < 2; j++) {
+            AstList one = { .items = &m->body.items[j], .n = 1 };
+            Scope *sc = scope_new(E->a, SC_FUNC, NULL);
+            scope_collect_body(E->a, sc, &one);
+            nbind += nameset_has(&sc->locals, d->name) || nameset_has(&sc->globals, d->name);
+        }
+        if (nbind == 1) nameset_add(E->a, &E->fastdefs, d->name);
+    }
+}
+
 /* ---- the module ---- */
 
 int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *out, Diag *diag)
@@ -189,6 +212,7 @@ int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *ou
     E.range_bound = module_binds(&E, m, "range");
     E.modbinds = scope_new(a, SC_FUNC, NULL);
     scope_collect_body(a, E.modbinds, &m->body);
+    find_fastdefs(&E, m);
 
     Buf body;
     buf_init(&body);
@@ -214,6 +238,8 @@ int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *ou
     buf_puts(out, " = aio.None");
     for (int i = 0; i < E.helpers.n; i++) buf_printf(out, ", aio.%s", E.helpers.v[i]);
     buf_puts(out, "; ");
+    for (int i = 0; i < E.fastdefs.n; i++) buf_printf(out, "%saio_g_%s", i ? ", " : "local ", E.fastdefs.v[i]);
+    if (E.fastdefs.n) buf_puts(out, "; ");
     buf_add(out, body.data, body.len);
     buf_free(&body);
     return diag->nerrors - errors0;

@@ -709,6 +709,9 @@ static LExpr call_expr(Emitter *E, const AstExpr *e)
     xs[0] = fn;
     compile_seq(E, xs, n + 1, v);
     const char *f = ex_prefix(E, v[0]);
+    if (fn->kind == EX_NAME && nameset_has(&E->fastdefs, fn->name) &&
+        scope_resolve(E->scope, fn->name, &owner) == NR_GLOBAL)
+        f = em_fmt(E, "aio_g_%s", fn->name);   /* module def bound once: its Lua local */
     CallArgs ca = call_args(E, &e->args, v + 1);
     if (ca.simple) return mk(em_fmt(E, "%s(%s)", f, ca.plain), P_ATOM, fl);
     return mk(em_fmt(E, "%s(%s, %s, %s)", em_helper(E, "call"), v[0].s, ca.pos, ca.kw), P_ATOM, fl);

@@ -75,6 +75,7 @@ typedef struct Emitter {
     NameSet globaldecl; /* names declared `global` anywhere (perf: builtin fast paths) */
     int import_star;    /* the module has `from m import *` (may rebind any builtin) */
     Scope *modbinds;    /* scratch scope: names the module body binds */
+    NameSet fastdefs;   /* module-level defs bound once: also the Lua local aio_g_<name> */
 } Emitter;
 
 /* emit.c */

@@ -766,6 +766,8 @@ static void st_def(Emitter *E, const AstStmt *s)
     buf_init(&close);
     buf_printf(&close, "end, \"%s\", %s)", qual, spec);
     for (int i = 0; i < ndeco; i++) buf_putc(&close, ')');
+    if (E->scope->kind == SC_MODULE && nameset_has(&E->fastdefs, s->name))
+        buf_printf(&close, " aio_g_%s = %s", s->name, target);   /* perf: see find_fastdefs */
     lo_put(&E->out, close.data);
     buf_free(&close);
     if (wrap) lo_put(&E->out, "end");
@@ -935,17 +937,81 @@ static void handler_body(Emitter *E, const AstHandler *h, const char *ev)
     if (jumps) put_dispatch(E, jumps);
 }
 
+/* Does a body contain a raise statement (not counting nested def/class)? */
+static int has_raise(const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) {
+        const AstStmt *st = AST_AT(*body, i, AstStmt);
+        if (st->kind == ST_RAISE) return 1;
+        if (st->kind == ST_DEF || st->kind == ST_CLASS) continue;
+        if (has_raise(&st->body) || has_raise(&st->orelse) || has_raise(&st->finalbody)) return 1;
+        for (int j = 0; j < st->handlers.n; j++)
+            if (has_raise(&AST_AT(st->handlers, j, AstHandler)->body)) return 1;
+    }
+    return 0;
+}
+
+/* An except type that can be evaluated early without side effects: a name,
+ * a dotted name, or a tuple of those. */
+static int static_type(const AstExpr *t)
+{
+    if (t->kind == EX_NAME) return 1;
+    if (t->kind == EX_ATTR) return static_type(t->value);
+    if (t->kind == EX_TUPLE) {
+        for (int i = 0; i < t->items.n; i++)
+            if (!static_type(AST_AT(t->items, i, AstExpr))) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+static void types_list(Emitter *E, const AstExpr *t, Buf *b)
+{
+    if (t->kind == EX_TUPLE) {
+        for (int i = 0; i < t->items.n; i++) types_list(E, AST_AT(t->items, i, AstExpr), b);
+        return;
+    }
+    buf_printf(b, ", %s", ex_value(E, t).s);
+}
+
+/* How a try body is called. Tracebacks cost a stack walk, so they are
+ * recorded only for an exception that may leave the try: plain pcall when a
+ * bare `except:` catches everything; aio_tb_unless(e, T...) (no traceback
+ * for exceptions the clauses catch) when no clause can re-raise; else the
+ * full aio_traceback_handler (needed for `raise` in a handler: the handled
+ * exception's traceback shows in the chain, a bare raise keeps its origin). */
+static const char *try_handler(Emitter *E, const AstStmt *s)
+{
+    int bare = 0, simple = 1;
+    for (int i = 0; i < s->handlers.n; i++) {
+        const AstHandler *h = AST_AT(s->handlers, i, AstHandler);
+        if (has_raise(&h->body)) return em_helper(E, "traceback_handler");
+        if (!h->type) bare = 1;
+        else if (!static_type(h->type)) simple = 0;
+    }
+    if (bare) return NULL;
+    if (!simple) return em_helper(E, "traceback_handler");
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < s->handlers.n; i++) types_list(E, AST_AT(s->handlers, i, AstHandler)->type, &b);
+    /* parenthesised: not a tail call, the walk counts this frame */
+    const char *r = em_fmt(E, "function(aio_x) return (%s(aio_x%s)) end", em_helper(E, "tb_unless"), b.data);
+    buf_free(&b);
+    return r;
+}
+
 /* try/except/else (no finally). */
 static void st_try_except(Emitter *E, const AstStmt *s)
 {
     int jumps = jumps_out(&s->body, 0);
-    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
+    const char *th = try_handler(E, s);
+    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, th ? "xpcall" : "pcall"));
     protected_body(E, &s->body);
     const AstHandler *h0 = AST_AT(s->handlers, 0, AstHandler);
     lo_line(&E->out, h0->line);
     int id = ++E->nlabel;
     const char *ev = em_fmt(E, "aio_e%d", id);
-    lo_putf(&E->out, "end, %s) if not aio_ok then local %s = %s(aio_c)", em_helper(E, "traceback_handler"), ev,
+    lo_putf(&E->out, "end%s%s) if not aio_ok then local %s = %s(aio_c)", th ? ", " : "", th ? th : "", ev,
             em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;
     E->fn->handler_exc = ev;

@@ -3,10 +3,14 @@
 -- raise/exc/match helpers. Later stdlib files fill in methods.
 local aio = ...
 
+-- Start-up (perf): no collection while the runtime builds itself (it is all
+-- live data); 90_main.lua restarts the collector.
+collectgarbage("stop")
+
 local rawget, rawset, setmetatable, getmetatable = rawget, rawset, setmetatable, getmetatable
 local type, select, error, pairs, ipairs = type, select, error, pairs, ipairs
 local math_type = math.type
-local sfind, sgsub, smatch = string.find, string.gsub, string.match
+local sfind, sgsub, smatch, ssub = string.find, string.gsub, string.match, string.sub
 
 aio.builtins = {}
 
@@ -114,6 +118,7 @@ aio.class = class
 local own_only = {
   __name__ = true, __qualname__ = true, __name = true, aio_bases = true, aio_mro = true,
   __index = true, __newindex = true, __module__ = true, __doc__ = true, aio_new = true,
+  aio_done = true,
 }
 
 local specials   -- filled in by 05_ops (dunder -> Lua metamethod wiring)
@@ -138,7 +143,11 @@ function aio.class_done(cls)
   local wire = aio.wire_specials
   if wire then wire(cls) end
   local mro = rawget(cls, "aio_mro")
-  for i = 2, #mro do
+  -- a single base that is done already holds everything its own bases
+  -- pass on, so copying from it alone is enough (start-up: ~50 exception classes)
+  local bases = rawget(cls, "aio_bases")
+  local last = (#bases == 1 and rawget(bases[1], "aio_done")) and 2 or #mro
+  for i = 2, last do
     for k, v in pairs(mro[i]) do
       if rawget(cls, k) == nil and not own_only[k] and copied(k, v) then rawset(cls, k, v) end
     end
@@ -152,6 +161,7 @@ function aio.class_done(cls)
   end
   local fix = aio.fix_index
   if fix then fix(cls) else rawset(cls, "__index", cls) end
+  rawset(cls, "aio_done", true)
   return cls
 end
 
@@ -355,7 +365,12 @@ aio.is_exc = is_exc
 
 -- raise e [from cause]; context is the exception being handled, if any.
 function aio.raise(e, cause, context)
-  if getmetatable(e) == Type then e = e() end
+  local mt = getmetatable(e)
+  -- fast path: `raise E(...)` outside a handler
+  if cause == nil and context == nil and mt ~= nil and rawget(mt, "aio_isexc") == true and type(e) == "table" then
+    error(e, 0)
+  end
+  if mt == Type then e = e() end
   if not is_exc(e) then throw(aio.TypeError, "exceptions must derive from BaseException") end
   if cause ~= nil then
     if getmetatable(cause) == Type then cause = cause() end
@@ -386,6 +401,9 @@ local function lua_error_to_exc(msg)
   v = smatch(msg, "^attempt to call a nil value %(global '([^']*)'%)")
   if v then return NameError, "name '" .. v .. "' is not defined" end
   v = smatch(msg, "%(local '([^']*)'%)$") or smatch(msg, "%(upvalue '([^']*)'%)$")
+  if v and sfind(v, "^aio_g_") then   -- a module def called before it ran
+    return NameError, "name '" .. ssub(v, 7) .. "' is not defined"
+  end
   if v and sfind(msg, "nil value", 1, true) then
     v = sgsub(v, "^aio_u_", "")
     return aio.UnboundLocalError, "cannot access local variable '" .. v .. "' where it is not associated with a value"
@@ -432,6 +450,7 @@ end
 function aio.match(e, T)
   local mt = getmetatable(T)
   local ecls = typeof(e)
+  if ecls == T and mt == Type then return true end
   if mt == Type then return issub(ecls, T) end
   if mt == aio.Tuple then
     for i = 0, #T do

@@ -522,6 +522,14 @@ end
 aio.resolve_method = resolve_method
 
 function aio.callm(o, name, ...)
+  -- fast path: a method of a user class, not shadowed by an instance attribute
+  if type(o) == "table" then
+    local cls = getmetatable(o)
+    if cls and rawget(cls, "aio_user") and rawget(o, name) == nil then
+      local f = rawget(cls, name)
+      if type(f) == "function" and funcs[f] then return f(o, ...) end
+    end
+  end
   local f, self = resolve_method(o, name)
   if self ~= nil then return f(self, ...) end
   return f(...)

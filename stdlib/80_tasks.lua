@@ -19,6 +19,7 @@ local now_ms, loop_wait, loop_alive = native.loop_now, native.loop_wait, native.
 -- aio.traceback_handler is defined later (90_main); look it up when used.
 local function traceback_handler(e) return aio.traceback_handler(e) end
 
+do local g = os.getenv("AIO_GC") if g == "gen" then collectgarbage("generational") elseif g then collectgarbage("incremental", tonumber(g), 200) end end --TMPGC
 local function nn(v) if v == nil or rawequal(v, None) then return nil end return v end
 
 ---------------------------------------------------------------------------
@@ -97,16 +98,16 @@ function aio.async_def(raw, name, spec)
     local n = select("#", ...)
     local body
     if n == 0 then
-      body = function() return (raw()) end
+      body = function() return raw() end
     elseif n == 1 then
       local a = ...
-      body = function() return (raw(a)) end
+      body = function() return raw(a) end
     elseif n == 2 then
       local a, b = ...
-      body = function() return (raw(a, b)) end
+      body = function() return raw(a, b) end
     else
       local args = table.pack(...)
-      body = function() return (raw(table.unpack(args, 1, args.n))) end
+      body = function() return raw(table.unpack(args, 1, args.n)) end
     end
     local c = coroutine_new(body, name)
     c.raw = raw
@@ -121,29 +122,31 @@ end
 local await
 function aio.acall(f, ...)
   local raw = async_raw[f]
-  if raw then return (raw(...)) end
+  if raw then return raw(...) end
   return (await(f(...)))
 end
--- acallN(f, args): N plain arguments; a raw body without *args can take them directly.
+-- acallN(f, args): N plain arguments; a raw body without *args can take them
+-- directly. Tail calls (compiled bodies return exactly one value) keep a
+-- suspended task's Lua stack shallow: every frame costs memory per task.
 function aio.acall0(f)
   local raw = async_fixed[f]
-  if raw then return (raw()) end
-  return (aio.acall(f))
+  if raw then return raw() end
+  return aio.acall(f)
 end
 function aio.acall1(f, a)
   local raw = async_fixed[f]
-  if raw then return (raw(a)) end
-  return (aio.acall(f, a))
+  if raw then return raw(a) end
+  return aio.acall(f, a)
 end
 function aio.acall2(f, a, b)
   local raw = async_fixed[f]
-  if raw then return (raw(a, b)) end
-  return (aio.acall(f, a, b))
+  if raw then return raw(a, b) end
+  return aio.acall(f, a, b)
 end
 function aio.acall3(f, a, b, c)
   local raw = async_fixed[f]
-  if raw then return (raw(a, b, c)) end
-  return (aio.acall(f, a, b, c))
+  if raw then return raw(a, b, c) end
+  return aio.acall(f, a, b, c)
 end
 
 local function is_coro(x)
@@ -401,19 +404,22 @@ end
 
 -- Body of every task's Lua coroutine; the coroutine object's body runs inline.
 local function task_main(c)
-  local fn = c.fn
-  c.fn = false
-  if rawget(current, "mustc") then
+  local t = current
+  local fn = t.fn
+  if rawget(t, "mustc") then
     -- cancelled before it started: the body never runs
-    current.mustc = nil
-    return false, new_exc(CancelledError, rawget(current, "cmsg"))
+    t.mustc = nil
+    return false, new_exc(CancelledError, rawget(t, "cmsg"))
   end
   return xpcall(run_body, traceback_handler, c, fn)
 end
 
 local function new_task(c, name)
   task_counter = task_counter + 1
+  -- the task takes the body (c.fn = false): c is now awaited, so the
+  -- never-awaited sweep gives it no finalizer
   local t = setmetatable({ st = PENDING, coro = c, fn = c.fn, co = co_create(task_main) }, Task)
+  c.fn = false
   if name ~= nil and not rawequal(name, None) then t.tname = aio.str(name) else t.tname = task_counter end
   live_tasks[t] = true
   rq_push(t)
@@ -662,6 +668,7 @@ local function loop_run()
       local nd = next_deadline()
       if nd then
         local n = now_ms()
+        if nd > n and os.getenv("AIO_MEM") then collectgarbage() collectgarbage() io.stderr:write("MEM ", collectgarbage("count"), "\n") end --TMPGC
         if nd > n then loop_wait(nd - n) end
         run_timers(now_ms())
       elseif loop_alive() then
@@ -806,7 +813,10 @@ local function check_delay(d)
   return d
 end
 
-local function sleep(delay, result)
+-- (also `await sleep(...)` through aio.acallN: extra is a 3rd argument there)
+local function sleep(delay, result, extra)
+  if delay == nil then aio.missing("sleep", "delay") end
+  if extra ~= nil then throw(TypeError, "sleep() takes from 1 to 2 positional arguments but 3 were given") end
   local t = current
   if t == nil then no_loop() end
   delay = check_delay(delay)
@@ -816,7 +826,8 @@ local function sleep(delay, result)
     t.sseq = heap_push(now_ms() + delay * 1000, t)
     t.waiting = SLEEPING
   end
-  suspend(t)
+  co_yield(SUSPEND)
+  if rawget(t, "mustc") then raise_cancel(t) end
   if result == nil then return None end
   return result
 end
@@ -1254,8 +1265,10 @@ end
 
 builtin("sleep", { params = { "delay", "result" } }, function(delay, result)
   if delay == nil then aio.missing("sleep", "delay") end
-  return aio.coroutine(function() return sleep(delay, result) end, "sleep")
+  return aio.coroutine(function() return sleep(delay, result, nil) end, "sleep")
 end)
+-- `await sleep(d)` (aio.acallN) calls the scheduler directly: no coroutine object.
+async_fixed[B.sleep] = sleep
 
 builtin("spawn", { params = { "coro" }, kwonly = { "name" } }, function(coro, name)
   return create_task(coro, name)

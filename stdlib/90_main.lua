@@ -154,29 +154,41 @@ local WALK = 200   -- a longer walk falls back to capture() (deep stacks)
 -- Walks the running thread from `level` out to the first pcall/xpcall and
 -- on to the next aio frame (the anchor). Returns frames outermost first and
 -- whether an anchor was found, or nil when the stack is too deep.
+-- Per-function facts for the walk: {src=, main=} for aio code, false for
+-- anything else. getinfo(level, "fl") is cheap; "S" is not, so it is asked
+-- once per function.
+local fninfo = setmetatable({}, { __mode = "k" })
+local function fn_facts(f)
+  local si = fninfo[f]
+  if si == nil then
+    local s = getinfo(f, "S")
+    si = s and aio.sources[s.source] and { src = s.source, main = s.what == "main" } or false
+    fninfo[f] = si
+  end
+  return si
+end
+
 local function capture_near(level)
-  local sources = aio.sources
   local rev = {}
   local pending, pending_src
   local crossed = false
   for lvl = level, level + WALK do
-    local info = getinfo(lvl, "Slf")
+    local info = getinfo(lvl, "fl")
     if not info then break end
     local f = info.func
     if f == xpcall or f == pcall then
       crossed = true
     else
-      local src = info.source
-      if sources[src] then
+      local si = fn_facts(f)
+      if si then
         local name
-        if info.what == "main" then name = "<module>"
+        if si.main then name = "<module>"
         else
           local spec = funcs[f]
-          if spec then name = short(spec.name or "?")
-          elseif aio.tb_frame_name then name = aio.tb_frame_name(nil, lvl) end  -- async def bodies
+          if spec then name = short(spec.name or "?") end
         end
         if name then
-          rev[#rev + 1] = { src = src, line = pending or info.currentline, name = name }
+          rev[#rev + 1] = { src = si.src, line = pending or info.currentline, name = name }
           pending = nil
           if crossed then
             local out = {}
@@ -184,7 +196,7 @@ local function capture_near(level)
             return out, true
           end
         elseif pending == nil then
-          pending, pending_src = info.currentline, src
+          pending, pending_src = info.currentline, si.src
         end
       end
     end
@@ -196,23 +208,54 @@ local function capture_near(level)
   return out, false
 end
 
+-- Records e's traceback; `level` is the raising function's level as seen
+-- from here.
+local function record_here(e, level)
+  -- seen from capture_near: 1 itself, 2 pcall, 3 record_here
+  local okc, frames, anchored = pcall(capture_near, level + 2)
+  if okc and frames then
+    record(e, frames, anchored, not anchored)
+  elseif okc then
+    local okf, all = pcall(capture, nil, level + 2)
+    if okf then record(e, all, false, true) end
+  end
+end
+
 -- Message handler for xpcall: converts the error and records its traceback.
 local function traceback_handler(err)
   local ok, e = pcall(aio.exc, err)
   if not ok then e = err end
-  if type(e) == "table" and rawget(e, "aio_tb") == nil then
-    -- level 4 is the raising function (1 the walker, 2 pcall, 3 this handler)
-    local okc, frames, anchored = pcall(capture_near, 4)
-    if okc and frames then
-      record(e, frames, anchored, not anchored)
-    elseif okc then
-      local okf, all = pcall(capture, nil, 4)
-      if okf then record(e, all, false, true) end
-    end
-  end
+  -- levels: 1 record_here, 2 this handler, 3 the raising function
+  if type(e) == "table" and rawget(e, "aio_tb") == nil then record_here(e, 3) end
   return e
 end
 aio.traceback_handler = traceback_handler
+
+-- Message handler of a try whose except clauses cannot re-raise: an
+-- exception one of the clauses (T...) will catch needs no traceback.
+local match = aio.match
+local is_exc, issub, Type = aio.is_exc, aio.issub, aio.Type
+function aio.tb_unless(err, ...)
+  local e = err
+  if not is_exc(err) then
+    local ok
+    ok, e = pcall(aio.exc, err)
+    if not ok then return err end
+  end
+  local ecls = getmetatable(e)
+  for i = 1, select("#", ...) do
+    local T = (select(i, ...))
+    if getmetatable(T) == Type then
+      if issub(ecls, T) then return e end
+    else
+      local okm, m = pcall(match, e, T)
+      if okm and m then return e end
+    end
+  end
+  -- levels: 1 record_here, 2 this function, 3 the emitted handler, 4 the raiser
+  if type(e) == "table" and rawget(e, "aio_tb") == nil then record_here(e, 4) end
+  return e
+end
 
 local line_cache = {}
 local function source_line(src, n)
@@ -326,3 +369,6 @@ function aio.run_main(fn)
   if aio.isinst(e, aio.KeyboardInterrupt) then return 130 end   -- as Python (128 + SIGINT)
   return 1
 end
+
+-- End of start-up: the runtime's tables are all live; collect from here on.
+collectgarbage("restart")
