@@ -628,6 +628,8 @@ end
 -- bytes (minimal)
 ---------------------------------------------------------------------------
 function aio.bytes(s) return setmetatable({ [BS] = s }, Bytes) end
+-- The Lua string inside a bytes object, or nil when b is not bytes.
+function aio.bytes_value(b) if getmetatable(b) == Bytes then return rawget(b, BS) end return nil end
 Bytes.aio_new = function(cls, v, enc)
   if v == nil then return aio.bytes("") end
   if type(v) == "string" then
