@@ -395,12 +395,14 @@ local function sort_array(a, n, key, rev)
   if n < 2 then return a end
   if key == nil then
     -- fast path: homogeneous numbers or strings (stability is invisible there)
-    local t1 = type(a[1])
-    if t1 == "number" or t1 == "string" then
+    -- (ints and floats apart: an equal int and float are distinguishable)
+    local kind = type(a[1]) == "string" and "string" or math_type(a[1])
+    local kind_of = kind == "string" and type or math_type
+    if kind then
       local same = true
       for i = 2, n do
         local v = a[i]
-        if type(v) ~= t1 or v ~= v then same = false break end
+        if kind_of(v) ~= kind or v ~= v then same = false break end
       end
       if same and a[1] == a[1] then
         if rev then tsort(a, function(x, y) return x > y end) else tsort(a) end
@@ -417,8 +419,33 @@ local function sort_array(a, n, key, rev)
 end
 aio.sort_array = sort_array
 
+-- Only ints, only floats (no NaN) or only strings: table.sort's order is
+-- Python's, and equal items are indistinguishable, so stability is invisible.
+local function homogeneous(t, n)
+  local first = rawget(t, 0)
+  if type(first) == "string" then
+    for i = 1, n - 1 do if type(t[i]) ~= "string" then return false end end
+    return true
+  end
+  local kind = math_type(first)
+  if not kind then return false end
+  for i = 0, n - 1 do
+    local v = t[i]
+    if math_type(v) ~= kind or v ~= v then return false end
+  end
+  return true
+end
+
 method(List, "sort", { "self" }, function(t, key, reverse)
   local n = len(t)
+  if n > 1 and (key == nil or rawequal(key, None)) and homogeneous(t, n) then
+    -- sort in place (perf): item 0 moves to slot n so t[1..n] is a Lua array
+    rawset(t, n, rawget(t, 0))
+    if reverse ~= nil and truthy(reverse) then tsort(t, function(x, y) return x > y end) else tsort(t) end
+    table.move(t, 1, n, 0)   -- every index 0..n exists, so no __newindex
+    rawset(t, n, nil)
+    return None
+  end
   local a = sort_array(table.move(t, 0, n - 1, 1, {}), n, key, reverse)
   table.move(a, 1, n, 0, t)   -- every index 0..n-1 exists, so no __newindex
   return None

@@ -260,35 +260,52 @@ local function is_future(x)
 end
 aio.is_future = is_future
 
+-- f.cbs: nil, one callback, or (for two or more) a list marked with the
+-- CBLIST metatable; most futures have a single waiter, which then costs no
+-- table. A callback is a Task (wake it) or a function called with f.
+local CBLIST = {}
+
+local function schedule_cb(cb, f)
+  if getmetatable(cb) == Task then
+    cb.waiting = nil
+    rq_push(cb)
+  else
+    rq_push(cb, f)
+  end
+end
+
 -- Schedules the callbacks of a future that just completed, in order.
 local function fut_schedule_callbacks(f)
   local cbs = rawget(f, "cbs")
   if cbs == nil then return end
   f.cbs = nil
-  for i = 1, #cbs do
-    local cb = cbs[i]
-    if getmetatable(cb) == Task then
-      cb.waiting = nil
-      rq_push(cb)
-    else
-      rq_push(cb, f)
-    end
-  end
+  if getmetatable(cbs) ~= CBLIST then return schedule_cb(cbs, f) end
+  for i = 1, #cbs do schedule_cb(cbs[i], f) end
 end
 
 local function fut_add_callback(f, cb)
   local cbs = rawget(f, "cbs")
-  if cbs == nil then f.cbs = { cb } else cbs[#cbs + 1] = cb end
+  if cbs == nil then f.cbs = cb
+  elseif getmetatable(cbs) ~= CBLIST then f.cbs = setmetatable({ cbs, cb }, CBLIST)
+  else cbs[#cbs + 1] = cb end
+end
+
+local function cb_matches(x, cb)
+  return rawequal(x, cb) or (type(x) == "table" and rawget(x, "aio_user_cb") == cb)
 end
 
 local function fut_remove_callback(f, cb)
   local cbs = rawget(f, "cbs")
   if cbs == nil then return 0 end
+  if getmetatable(cbs) ~= CBLIST then
+    if cb_matches(cbs, cb) then f.cbs = nil return 1 end
+    return 0
+  end
   local n, j = 0, 0
   for i = 1, #cbs do
     local x = cbs[i]
     cbs[i] = nil
-    if rawequal(x, cb) or (type(x) == "table" and rawget(x, "aio_user_cb") == cb) then n = n + 1
+    if cb_matches(x, cb) then n = n + 1
     else j = j + 1 cbs[j] = x end
   end
   return n
@@ -396,29 +413,33 @@ local function suspend(t)
   if rawget(t, "mustc") then raise_cancel(t) end
 end
 
--- Calls a coroutine object's body; c (its first local) names the frame in
--- tracebacks (aio.tb_frame_name).
-local function run_body(c, fn)
-  return (fn())
-end
+-- Task threads. A task gets its Lua thread when it first runs; the thread's
+-- function loops: it runs the body of the current task (no xpcall: a failed
+-- thread keeps its stack and the traceback is read from it, as for
+-- generators), then yields DONE with the result and waits for the next task.
+-- Threads whose body returned go back to a small pool. A suspended task's
+-- stack is task_main -> its body -> the awaited leaf, so a sleeping task
+-- costs little more than Lua's minimal thread.
+local DONE = {}
+local pool, pool_n, POOL_MAX = {}, 0, 256
 
--- Body of every task's Lua coroutine; the coroutine object's body runs inline.
+-- c (its first local) names the body's frame in tracebacks (aio.tb_frame_name).
 local function task_main(c)
-  local t = current
-  local fn = t.fn
-  if rawget(t, "mustc") then
-    -- cancelled before it started: the body never runs
-    t.mustc = nil
-    return false, new_exc(CancelledError, rawget(t, "cmsg"))
+  while true do
+    local t = current
+    local fn = t.fn
+    -- (an async def's body closure is not needed to describe the task)
+    if rawget(c, "raw") then t.fn = nil end
+    t = nil
+    local r = fn()
+    c = co_yield(DONE, r)
   end
-  return xpcall(run_body, traceback_handler, c, fn)
 end
-
 local function new_task(c, name)
   task_counter = task_counter + 1
   -- the task takes the body (c.fn = false): c is now awaited, so the
   -- never-awaited sweep gives it no finalizer
-  local t = setmetatable({ st = PENDING, coro = c, fn = c.fn, co = co_create(task_main) }, Task)
+  local t = setmetatable({ st = PENDING, coro = c, fn = c.fn }, Task)
   c.fn = false
   if name ~= nil and not rawequal(name, None) then t.tname = aio.str(name) else t.tname = task_counter end
   live_tasks[t] = true
@@ -476,23 +497,48 @@ end
 -- Resumes task t once (only ever called from the loop).
 local function task_step(t)
   if t.st ~= PENDING then return end
-  current = t
   local co = t.co
+  if co == nil then
+    if rawget(t, "mustc") then
+      -- cancelled before it started: the body never runs
+      t.mustc = nil
+      task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
+      return
+    end
+    if pool_n > 0 then
+      co = pool[pool_n]
+      pool[pool_n] = nil
+      pool_n = pool_n - 1
+    else
+      co = co_create(task_main)
+    end
+    t.co = co
+  end
+  current = t
   local ok, a, b = co_resume(co, t.coro)
   current = nil
-  if co_status(co) == "dead" then
-    if not ok then
-      -- an error that escaped task_main itself (should not happen)
-      local e = aio.exc(a)
-      if aio.tb_add_coroutine then aio.tb_add_coroutine(e, co, "<task>") end
-      task_finish(t, false, e)
+  if ok then
+    if a == SUSPEND then return end
+    t.co = nil
+    if a == DONE then
+      if pool_n < POOL_MAX then
+        pool_n = pool_n + 1
+        pool[pool_n] = co
+      end
+      task_finish(t, true, b)
     else
-      task_finish(t, a, b)
+      -- a bare yield reached the task (e.g. yield in a coroutine that is not an async generator)
+      task_finish(t, false, new_exc(RuntimeError, "yield outside a generator reached the event loop"))
     end
-  elseif a ~= SUSPEND then
-    -- a bare yield reached the task (e.g. yield in a coroutine that is not an async generator)
-    task_finish(t, false, new_exc(RuntimeError, "yield outside a generator reached the event loop"))
+    return
   end
+  t.co = nil
+  local e = aio.exc(a)
+  if type(e) == "table" then
+    aio.tb_add_coroutine(e, co, "<module>")
+    complete_tb(e)
+  end
+  task_finish(t, false, e)
 end
 
 function aio.task_cancel(t, msg)
@@ -668,7 +714,7 @@ local function loop_run()
       local nd = next_deadline()
       if nd then
         local n = now_ms()
-        if nd > n and os.getenv("AIO_MEM") then collectgarbage() collectgarbage() io.stderr:write("MEM ", collectgarbage("count"), "\n") end --TMPGC
+        if nd > n and os.getenv("AIO_MEM") then collectgarbage() collectgarbage() io.stderr:write("MEM ", collectgarbage("count"), " ", string.match(io.open("/proc/self/status"):read("a"), "VmRSS:%s*(%d+)"), " hn=", hn, "\n") end --TMPGC
         if nd > n then loop_wait(nd - n) end
         run_timers(now_ms())
       elseif loop_alive() then
@@ -786,7 +832,7 @@ end
 
 -- Names the frame of a coroutine body for tracebacks: the body's caller is
 -- aio.await or task_main, whose first local is the coroutine object.
-local coro_callers = { [aio.await] = true, [run_body] = true }
+local coro_callers = { [aio.await] = true, [task_main] = true }
 function aio.tb_frame_name(thread, lvl)
   local caller
   if thread then caller = lvl + 1 else caller = lvl + 2 end
@@ -856,13 +902,19 @@ local function gather(args, n, return_exceptions)
     fut_set_result(outer, setmetatable({}, aio.List))
     return outer
   end
-  local children, seen = {}, {}
+  local children, seen = {}, nil   -- seen: awaitables already wrapped in a task
   for i = 0, n - 1 do
     local a = args[i + 1]
-    local f = seen[a]
-    if f == nil then
-      f = ensure_future(a)
-      seen[a] = f
+    local f
+    if is_future(a) then
+      f = a
+    else
+      if seen == nil then seen = {} end
+      f = seen[a]
+      if f == nil then
+        f = ensure_future(a)
+        seen[a] = f
+      end
     end
     children[i] = f
   end

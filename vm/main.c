@@ -104,6 +104,11 @@ static int main_tool(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* A write to a socket the peer closed must fail with EPIPE (BrokenPipeError),
+     * not kill the process; libuv writes streams with write(2), which raises
+     * SIGPIPE. The library leaves dispositions alone: embedders must ignore
+     * SIGPIPE themselves if they use networking. */
+    signal(SIGPIPE, SIG_IGN);
     if (!isatty(1)) setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     if (argc < 2) {
         fputs(usage, stderr);

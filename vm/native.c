@@ -8,4 +8,5 @@ void native_open_all(lua_State *L)
     native_json_open(L);
     native_loop_open(L);
     native_interrupt_open(L);
+    native_net_open(L);
 }
