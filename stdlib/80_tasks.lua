@@ -19,7 +19,6 @@ local now_ms, loop_wait, loop_alive = native.loop_now, native.loop_wait, native.
 -- aio.traceback_handler is defined later (90_main); look it up when used.
 local function traceback_handler(e) return aio.traceback_handler(e) end
 
-do local g = os.getenv("AIO_GC") if g == "gen" then collectgarbage("generational") elseif g then collectgarbage("incremental", tonumber(g), 200) end end --TMPGC
 local function nn(v) if v == nil or rawequal(v, None) then return nil end return v end
 
 ---------------------------------------------------------------------------
@@ -53,6 +52,7 @@ local Coroutine = aio.bclass("coroutine")
 aio.Coroutine = Coroutine
 local CoroGC = {}
 local young, young_n = {}, 0
+local watched = 0   -- coroutines given CoroGC so far (none: no final collection)
 local warnings, warn_n = {}, 0
 
 local function flush_warnings()
@@ -69,7 +69,10 @@ local function sweep_young()
   for i = 1, young_n do
     local c = young[i]
     young[i] = nil
-    if c.fn then setmetatable(c, CoroGC) end
+    if c.fn then
+      setmetatable(c, CoroGC)
+      watched = watched + 1
+    end
   end
   young_n = 0
 end
@@ -424,14 +427,18 @@ local DONE = {}
 local pool, pool_n, POOL_MAX = {}, 0, 256
 
 -- c (its first local) names the body's frame in tracebacks (aio.tb_frame_name).
+-- The body is called straight from task_body's result, so no local keeps
+-- the body closure alive while it runs (it tail-calls the async def's raw
+-- function); an async def's closure is not needed to describe the task.
+local function task_body(t, c)
+  local fn = t.fn
+  if rawget(c, "raw") then t.fn = nil end
+  return fn
+end
+
 local function task_main(c)
   while true do
-    local t = current
-    local fn = t.fn
-    -- (an async def's body closure is not needed to describe the task)
-    if rawget(c, "raw") then t.fn = nil end
-    t = nil
-    local r = fn()
+    local r = task_body(current, c)()
     c = co_yield(DONE, r)
   end
 end
@@ -714,7 +721,6 @@ local function loop_run()
       local nd = next_deadline()
       if nd then
         local n = now_ms()
-        if nd > n and os.getenv("AIO_MEM") then collectgarbage() collectgarbage() io.stderr:write("MEM ", collectgarbage("count"), " ", string.match(io.open("/proc/self/status"):read("a"), "VmRSS:%s*(%d+)"), " hn=", hn, "\n") end --TMPGC
         if nd > n then loop_wait(nd - n) end
         run_timers(now_ms())
       elseif loop_alive() then
@@ -800,8 +806,10 @@ end
 
 local function final_collect()
   sweep_young()
-  collectgarbage("collect")
-  collectgarbage("collect")
+  if watched > 0 then   -- (two full collections of a big heap cost time)
+    collectgarbage("collect")
+    collectgarbage("collect")
+  end
   if warn_n > 0 then flush_warnings() end
 end
 
