@@ -44,7 +44,7 @@ AIO          := $(BUILD)/aio
 
 .PHONY: all deps run test check valgrind bench clean
 ifeq ($(HAVE_DEPS),yes)
-all: $(AIO)
+all: $(AIO) $(BUILD)/embed-example
 else
 all: deps
 endif
@@ -69,6 +69,10 @@ $(AIO): $(LIB_OBJ) $(BUILD)/vm/main.o
 
 $(BUILD)/libaio.a: $(LIB_OBJ)
 	ar rcs $@ $^
+
+# The embedding example (examples/embed/embed.c), linked against the library.
+$(BUILD)/embed-example: examples/embed/embed.c $(BUILD)/libaio.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libaio.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%.o: %.c $(wildcard compiler/*.h vm/*.h stdlib/*.h)
 	@mkdir -p $(dir $@)

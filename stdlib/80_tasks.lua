@@ -58,7 +58,7 @@ local warnings, warn_n = {}, 0
 local function flush_warnings()
   io.stdout:flush()
   for i = 1, warn_n do
-    io.stderr:write("RuntimeWarning: coroutine '", warnings[i], "' was never awaited\n")
+    aio.native.write_error("RuntimeWarning: coroutine '", warnings[i], "' was never awaited\n")
     warnings[i] = nil
   end
   warn_n = 0
@@ -656,7 +656,7 @@ end
 ---------------------------------------------------------------------------
 local function report_callback_error(e)
   io.stdout:flush()
-  io.stderr:write("Exception in callback\n", aio.format_exception(aio.exc(e)))
+  aio.native.write_error("Exception in callback\n", aio.format_exception(aio.exc(e)))
   io.stderr:flush()
 end
 
@@ -797,7 +797,7 @@ local function report_unretrieved()
       io.stdout:flush()
       local tb = rawget(e, "aio_task_tb")
       if tb then rawset(e, "aio_tb", tb) end
-      io.stderr:write(kind, " exception was never retrieved\nfuture: ", aio.repr(f), "\n", aio.format_exception(e))
+      aio.native.write_error(kind, " exception was never retrieved\nfuture: ", aio.repr(f), "\n", aio.format_exception(e))
       io.stderr:flush()
     end
   end

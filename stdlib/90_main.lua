@@ -350,7 +350,7 @@ function aio.run_main(fn)
   if ok then return 0 end
   io.stdout:flush()
   if type(e) ~= "table" or not aio.is_exc(e) then
-    io.stderr:write("aio: internal error: " .. tostring(e) .. "\n")
+    aio.native.write_error("aio: internal error: " .. tostring(e) .. "\n")
     return 1
   end
   if aio.isinst(e, aio.SystemExit) then
@@ -359,12 +359,12 @@ function aio.run_main(fn)
     if code == nil or code == None then return 0 end
     if math.type(code) == "integer" then return code & 0xFF end
     if type(code) == "boolean" then return code and 1 or 0 end
-    io.stderr:write(aio.str(code) .. "\n")
+    aio.native.write_error(aio.str(code) .. "\n")
     return 1
   end
   local ok2, text = pcall(aio.format_exception, e)
   if not ok2 then text = "Traceback: <failed to format: " .. tostring(text) .. ">\n" .. exc_line(e) .. "\n" end
-  io.stderr:write(text)
+  aio.native.write_error(text)
   io.stderr:flush()
   if aio.isinst(e, aio.KeyboardInterrupt) then return 130 end   -- as Python (128 + SIGINT)
   return 1

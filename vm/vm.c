@@ -96,6 +96,20 @@ static void vm_set_argv(AioVM *vm)
     lua_pop(L, 1);
 }
 
+/* aio.native.write_error(text, ...): tracebacks and warnings from the
+ * runtime go through the embedder's writer, not straight to stderr. */
+static int vm_lua_write_error(lua_State *L)
+{
+    AioVM *vm = lua_touserdata(L, lua_upvalueindex(1));
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_checklstring(L, i, &len);
+        vm_write(vm, 1, s, len);
+    }
+    return 0;
+}
+
 AioVM *aio_new(const AioConfig *cfg)
 {
     AioVM *vm = calloc(1, sizeof *vm);
@@ -118,6 +132,9 @@ AioVM *aio_new(const AioConfig *cfg)
     lua_newtable(vm->L);
     lua_newtable(vm->L);
     native_open_all(vm->L);
+    lua_pushlightuserdata(vm->L, vm);
+    lua_pushcclosure(vm->L, vm_lua_write_error, 1);
+    lua_setfield(vm->L, -2, "write_error");
     lua_setfield(vm->L, -2, "native");
     vm->rt_ref = luaL_ref(vm->L, LUA_REGISTRYINDEX);
     vm_set_argv(vm);

@@ -8,6 +8,7 @@ local stubs = {
   loop_now = function() return os.clock() * 1000 end,
   loop_wait = function() end,
   loop_alive = function() return false end,
+  write_error = function(...) io.stderr:write(...) end,
 }
 aio.native = setmetatable({}, { __index = function(_, k)
   return stubs[k] or function() end
