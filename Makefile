@@ -25,9 +25,9 @@ WARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 # -Wno-unused-parameter: callbacks with fixed signatures (libuv, Lua) ignore arguments routinely.
 
 PKGS    := lua5.4 libuv jansson
-DEBPKGS := pkg-config liblua5.4-dev lua5.4 libuv1-dev re2c libjansson-dev
+DEBPKGS := pkg-config liblua5.4-dev lua5.4 libuv1-dev re2c libjansson-dev socat netcat-openbsd
 
-HAVE_DEPS := $(shell command -v pkg-config >/dev/null 2>&1 && command -v re2c >/dev/null 2>&1 && command -v lua5.4 >/dev/null 2>&1 && pkg-config --exists $(PKGS) && echo yes)
+HAVE_DEPS := $(shell command -v pkg-config >/dev/null 2>&1 && command -v re2c >/dev/null 2>&1 && command -v lua5.4 >/dev/null 2>&1 && command -v socat >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 && pkg-config --exists $(PKGS) && echo yes)
 
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Icompiler -Ivm -Istdlib -I$(BUILD)
 ifeq ($(HAVE_DEPS),yes)
@@ -50,6 +50,7 @@ all: deps
 endif
 
 # Install missing Debian packages (as root), or print the command to do so.
+# socat and netcat-openbsd are the real peers of the networking tests.
 deps:
 ifeq ($(HAVE_DEPS),yes)
 	@true

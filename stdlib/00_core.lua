@@ -139,17 +139,39 @@ local function copied(k, v)
   return false
 end
 
+-- The fields a done class passes on, as a flat k1, v1, k2, v2 ... list.
+-- Cached for builtin classes (start-up: the ~50 exception classes share a
+-- few bases), which do not change once done.
+local inherit_lists = setmetatable({}, { __mode = "k" })
+local function inheritable(base)
+  local l = inherit_lists[base]
+  if l then return l end
+  l = {}
+  for k, v in pairs(base) do
+    if not own_only[k] and copied(k, v) then l[#l + 1] = k l[#l + 1] = v end
+  end
+  if rawget(base, "__module__") == "builtins" then inherit_lists[base] = l end
+  return l
+end
+
 function aio.class_done(cls)
   local wire = aio.wire_specials
   if wire then wire(cls) end
   local mro = rawget(cls, "aio_mro")
-  -- a single base that is done already holds everything its own bases
-  -- pass on, so copying from it alone is enough (start-up: ~50 exception classes)
   local bases = rawget(cls, "aio_bases")
-  local last = (#bases == 1 and rawget(bases[1], "aio_done")) and 2 or #mro
-  for i = 2, last do
-    for k, v in pairs(mro[i]) do
-      if rawget(cls, k) == nil and not own_only[k] and copied(k, v) then rawset(cls, k, v) end
+  if #bases == 1 and rawget(bases[1], "aio_done") then
+    -- a single base that is done already holds everything its own bases
+    -- pass on, so copying from it alone is enough
+    local l = inheritable(bases[1])
+    for i = 1, #l, 2 do
+      local k = l[i]
+      if rawget(cls, k) == nil then rawset(cls, k, l[i + 1]) end
+    end
+  else
+    for i = 2, #mro do
+      for k, v in pairs(mro[i]) do
+        if rawget(cls, k) == nil and not own_only[k] and copied(k, v) then rawset(cls, k, v) end
+      end
     end
   end
   -- builtin constructors (e.g. subclassing Exception keeps its __init__) are inherited

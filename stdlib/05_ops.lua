@@ -70,6 +70,12 @@ end
 aio.floordiv = floordiv
 
 local function mod(a, b)
+  -- fast path (no C calls): a non-zero divisor and a non-NaN result is what
+  -- Lua's % (or the operand's __mod metamethod, e.g. str formatting) gives
+  if b ~= 0 then
+    local r = a % b
+    if r == r then return r end
+  end
   if type(a) == "number" and type(b) == "number" then
     if b == 0 then
       if math_type(a) == "integer" and math_type(b) == "integer" then

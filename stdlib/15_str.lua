@@ -59,9 +59,15 @@ end
 ---------------------------------------------------------------------------
 -- metatable
 ---------------------------------------------------------------------------
+local method_cache = {}   -- as for lists (20_list.lua): s:join(xs) without a C call
 Str.__index = function(s, k)
-  local m = rawget(Str, k)   -- methods first (s:join(xs) is the hot case)
+  local m = method_cache[k]
   if m ~= nil then return m end
+  m = rawget(Str, k)
+  if m ~= nil then
+    if type(k) == "string" then method_cache[k] = m end
+    return m
+  end
   if type(k) == "string" then
     throw(AttributeError, "'str' object has no attribute '" .. k .. "'")
   end
@@ -156,7 +162,7 @@ local function split_ws(s, maxsplit)
   if maxsplit < 0 then
     -- the common s.split(): build the 0-based list directly
     local out, n = {}, 0
-    for w in sgmatch(s, "[^ \t\n\r\f\v]+") do out[n] = w n = n + 1 end
+    for w in sgmatch(s, "%S+") do out[n] = w n = n + 1 end   -- %S: not " \t\n\v\f\r"
     return setmetatable(out, List)
   end
   local out, n = {}, 0

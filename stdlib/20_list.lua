@@ -24,10 +24,18 @@ function aio.tuple(t) return setmetatable(t, Tuple) end
 aio.tuple_raw = aio.tuple
 
 local function seq_index(cls, what)
+  -- Methods found once are remembered in a plain table: xs:append(v) is the
+  -- hot case, and a Lua table read is far cheaper than rawget (a C call).
+  -- The builtin types' methods never change after start-up.
+  local cache = {}
   return function(t, k)
-    -- methods first: xs:append(v) is the hot case (one raw lookup)
-    local m = rawget(cls, k)
+    local m = cache[k]
     if m ~= nil then return m end
+    m = rawget(cls, k)
+    if m ~= nil then
+      if type(k) == "string" then cache[k] = m end
+      return m
+    end
     if math_type(k) == "integer" then
       if k < 0 then
         local v = rawget(t, k + len(t))

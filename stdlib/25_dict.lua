@@ -116,6 +116,9 @@ end
 
 local function set(d, k, v)
   local hv = d[HV]
+  -- an existing plain key (str, int, or an identity key) is updated in
+  -- place; bools, tuples and __hash__ objects are never stored raw, so miss
+  if hv[k] ~= nil then hv[k] = v return end
   local t = type(k)
   if t == "string" or math_type(k) == "integer" then
     if hv[k] == nil then d[IX][k] = add_slot(d, k) end
@@ -661,7 +664,19 @@ aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff
 -- Per-method dispatchers for calls the emitter cannot type (`o.get(k, 0)` is
 -- `aio_callm_get(o, k, 0)`): a plain dict goes straight to the method, anything
 -- else takes the generic aio.callm lookup (user classes with a `get`, ...).
-for _, name in ipairs({ "get", "keys", "values", "items", "pop", "popitem", "setdefault", "update", "copy", "clear" }) do
+-- d.get(k[, default]) on a plain dict: no varargs, no method call
+local dict_get_m = rawget(Dict, "get")
+function aio.callm_get(o, k, dflt, ...)
+  if getmetatable(o) == Dict and k ~= nil and ... == nil then
+    local v = o[HV][k]
+    if v ~= nil then return v end
+    return dict_get_m(o, k, dflt)
+  end
+  if k == nil then return aio.callm(o, "get") end
+  if dflt == nil then return aio.callm(o, "get", k) end
+  return aio.callm(o, "get", k, dflt, ...)
+end
+for _, name in ipairs({ "keys", "values", "items", "pop", "popitem", "setdefault", "update", "copy", "clear" }) do
   local fn = rawget(Dict, name)
   aio["callm_" .. name] = function(o, ...)
     if getmetatable(o) == Dict then return fn(o, ...) end

@@ -78,7 +78,13 @@ local function iter(x)
       local i = -1
       return function()
         i = i + 1
-        return rawget(x, i)
+        -- items 1..#x are raw (lists have no __len); re-read each step, as
+        -- Python sees items appended during the loop
+        if i > 0 then
+          if i <= #x then return x[i] end
+          return nil
+        end
+        return rawget(x, 0)
       end
     end
     local f = mt and rawget(mt, "aio_iter")

@@ -81,7 +81,7 @@ end
 ---------------------------------------------------------------------------
 -- futures
 ---------------------------------------------------------------------------
-local function fut_pending(f) return f ~= nil and f.st == "PENDING" end
+local function fut_pending(f) return f and f.st == "PENDING" end
 local function resolve(f, v) if fut_pending(f) then ax.set_result(f, v) end end
 local function reject(f, e) if fut_pending(f) then Future.set_exception(f, e) end end
 
@@ -159,9 +159,9 @@ end
 
 local function conn_event(c, ev, a, b, d)
   if ev == "r" then
-    local buf = c.buf
-    c.buf = buf == "" and a or buf .. a
-    if #c.buf > 2 * c.limit and not c.rwait then N.net_read_stop(c.h) c.reading = false end
+    if c.buf == "" and c.pn == 0 then c.buf = a
+    else local n = c.pn + 1 c.pend[n] = a c.pn = n c.plen = c.plen + #a end
+    if #c.buf + c.plen > 2 * c.limit and not c.rwait then N.net_read_stop(c.h) c.reading = false end
     wake_reader(c)
   elseif ev == "w" then
     if a == nil or type(a) == "string" then
@@ -189,7 +189,7 @@ local function conn_event(c, ev, a, b, d)
 end
 
 local function new_conn(kind, family, limit)
-  local c = { buf = "", eof = false, wq = 0, limit = limit or DEFAULT_LIMIT, low = LOW_WATER, high = HIGH_WATER,
+  local c = { buf = "", pend = {}, pn = 0, plen = 0, eof = false, wq = 0, limit = limit or DEFAULT_LIMIT, low = LOW_WATER, high = HIGH_WATER,
               reading = false, closed = false, closing = false }
   local fn = function(ev, a, b, d) conn_event(c, ev, a, b, d) end
   local h
@@ -198,6 +198,17 @@ local function new_conn(kind, family, limit)
   c.kind = kind
   return c
 end
+
+-- Received data: c.buf plus the chunks c.pend[1..c.pn] (c.plen bytes), joined
+-- only when a reader needs one string, so a long read(-1) stays linear.
+local function flat(c)
+  if c.pn > 0 then
+    c.buf = c.buf .. table.concat(c.pend, "", 1, c.pn)
+    c.pend, c.pn, c.plen = {}, 0, 0
+  end
+  return c.buf
+end
+local function blen(c) return #c.buf + c.plen end
 
 -- Waits until c has buffered data, EOF or an error (asyncio's _wait_for_data).
 local function conn_wait_data(c, who)
@@ -214,7 +225,7 @@ local function conn_wait_data(c, who)
 end
 
 local function conn_take(c, n)
-  local buf = c.buf
+  local buf = flat(c)
   local s
   if n >= #buf then s, c.buf = buf, "" else s, c.buf = ssub(buf, 1, n), ssub(buf, n + 1) end
   if not c.reading and not c.eof and not c.closed and #c.buf <= c.limit then
@@ -235,10 +246,10 @@ local function conn_read(c, n)
   if n < 0 then
     while not c.eof and not c.closed do conn_wait_data(c, "read") conn_raise_rerr(c) end
     conn_raise_rerr(c)
-    return conn_take(c, #c.buf)
+    return conn_take(c, blen(c))
   end
-  if c.buf == "" and not c.eof then conn_wait_data(c, "read") end
-  if c.buf == "" then conn_raise_rerr(c) end
+  if blen(c) == 0 and not c.eof then conn_wait_data(c, "read") end
+  if blen(c) == 0 then conn_raise_rerr(c) end
   return conn_take(c, n)
 end
 
@@ -254,8 +265,9 @@ local function conn_write(c, s)
 end
 
 local function conn_drain(c, to)
-  if c.werr then aio.raise(c.werr) end
+  -- after a reset asyncio's transport is gone and drain() says so, whatever the write got
   if c.rerr_seen or c.rerr then aio.raise(aio.ConnectionResetError("Connection lost")) end
+  if c.werr then aio.raise(c.werr) end
   if c.closed then return end
   to = to or c.high
   if c.wq <= to then return end
@@ -310,7 +322,7 @@ end
 
 -- A reader not attached to a connection (feed_data / feed_eof only).
 ax.ctor(StreamReader, { "limit" }, function(_, limit)
-  local c = { buf = "", eof = false, wq = 0, limit = nn(limit) or DEFAULT_LIMIT, reading = true, closed = false, fed = true }
+  local c = { buf = "", pend = {}, pn = 0, plen = 0, eof = false, wq = 0, limit = nn(limit) or DEFAULT_LIMIT, reading = true, closed = false, fed = true }
   return new_reader(c)
 end)
 
@@ -319,6 +331,7 @@ local function readuntil(r, sep)
   if sep == "" then throw(aio.ValueError, "Separator should be at least one-byte string") end
   local from = 1
   while true do
+    flat(c)
     local i = sfind(c.buf, sep, from, true)
     if i then
       local len = i - 1 + #sep
@@ -327,8 +340,8 @@ local function readuntil(r, sep)
       end
       return conn_take(c, len)
     end
-    if #c.buf > c.limit then
-      aio.raise(overrun("Separator is not found, and chunk exceed the limit", #c.buf))
+    if #c.buf + 1 - #sep > c.limit then
+      aio.raise(overrun("Separator is not found, and chunk exceed the limit", #c.buf + 1 - #sep))
     end
     if c.eof or c.closed then
       conn_raise_rerr(c)
@@ -347,10 +360,10 @@ end)
 ax.amethod(StreamReader, "readexactly", { "n" }, function(r, n)
   local c = r.c
   if n < 0 then throw(aio.ValueError, "readexactly size can not be less than zero") end
-  while #c.buf < n and not c.eof and not c.closed do conn_wait_data(c, "readexactly") end
-  if #c.buf < n then
+  while blen(c) < n and not c.eof and not c.closed do conn_wait_data(c, "readexactly") end
+  if blen(c) < n then
     conn_raise_rerr(c)
-    aio.raise(incomplete(conn_take(c, #c.buf), n))
+    aio.raise(incomplete(conn_take(c, blen(c)), n))
   end
   return bytes(conn_take(c, n))
 end)
@@ -365,6 +378,7 @@ local function readline(r)
   if isinst(e, IncompleteReadError) then return e.partial[aio.BYTES_KEY] end
   if isinst(e, LimitOverrunError) then
     local c = r.c
+    flat(c)
     if ssub(c.buf, e.consumed + 1, e.consumed + 1) == "\n" then conn_take(c, e.consumed + 1)
     else c.buf = "" end
     throw(aio.ValueError, e.args[0])
@@ -372,10 +386,10 @@ local function readline(r)
   aio.rethrow(e)
 end
 ax.amethod(StreamReader, "readline", {}, function(r) return bytes(readline(r)) end)
-ax.method(StreamReader, "at_eof", {}, function(r) return r.c.buf == "" and (r.c.eof or r.c.closed) end)
+ax.method(StreamReader, "at_eof", {}, function(r) return blen(r.c) == 0 and (r.c.eof or r.c.closed) end)
 ax.method(StreamReader, "feed_data", { "data" }, function(r, d)
   local c = r.c
-  c.buf = c.buf .. bval(d)
+  c.buf = flat(c) .. bval(d)
   wake_reader(c)
   return None
 end)
@@ -389,7 +403,7 @@ ax.amethod(StreamReader, "__anext__", {}, function(r)
 end)
 StreamReader.aio_repr = function(r)
   local c, parts = r.c, { "<StreamReader" }
-  if #c.buf > 0 then parts[#parts + 1] = #c.buf .. " bytes" end
+  if blen(c) > 0 then parts[#parts + 1] = blen(c) .. " bytes" end
   if c.eof then parts[#parts + 1] = "eof" end
   if c.limit ~= DEFAULT_LIMIT then parts[#parts + 1] = "limit=" .. c.limit end
   return table.concat(parts, " ") .. ">"
@@ -841,6 +855,8 @@ local function start_server(cb, host, port, limit, family, flags, sock, backlog,
       local l
       l = new_listener("tcp", a[1], function(x) server_on_conn(srv, x) end)
       local ok, name, msg, errno = N.net_bind(l.h, a[4], a[5], aio.truthy(reuse_port or false))
+      -- libuv reports EADDRINUSE at listen, so listen here to report it as a bind error
+      if ok and start then ok, name, msg, errno = N.net_listen(l.h, backlog or 100) end
       if not ok then
         N.net_close(l.h)
         for j = 1, #listeners do N.net_close(listeners[j].h) end
@@ -850,8 +866,8 @@ local function start_server(cb, host, port, limit, family, flags, sock, backlog,
     end
   end
   srv = new_server(cb, listeners, backlog, limit, false)
-  if nn(sock) then listeners[1].srv = srv end
-  if start then
+  if nn(sock) then listeners[1].srv = srv elseif start then srv.serving = true end
+  if start and not srv.serving then
     local ok, e = pcall(server_listen, srv)
     if not ok then server_close(srv) error(e, 0) end
   end
@@ -981,7 +997,7 @@ ax.method(DatagramTransport, "close", {}, function(t)
   if t.closed then return None end
   t.closed = true
   N.net_close(t.h)
-  aio.call_soon(function() dgram_call(t.proto, "connection_lost", None) end)
+  aio.call_soon(function() dgram_call(t.proto, "connection_lost", None) end, true)
   return None
 end)
 ax.method(DatagramTransport, "is_closing", {}, function(t) return t.closed end)
