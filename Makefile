@@ -107,8 +107,9 @@ test: all
 	@AIO=$(AIO) tests/run $(FILTER)
 
 # The suite under ASan+UBSan.
+# (Sanitized code runs several times slower: each test gets 60 s.)
 check:
-	@$(MAKE) --no-print-directory test SANITIZE=1 MODE=debug
+	@TEST_TIMEOUT=$${TEST_TIMEOUT:-60} $(MAKE) --no-print-directory test SANITIZE=1 MODE=debug
 
 # The suite under valgrind's memcheck: an invalid access or a definite leak fails the test.
 valgrind: all
