@@ -659,6 +659,36 @@ static CallArgs call_args(Emitter *E, const AstList *args, LExpr *v)
     return ca;
 }
 
+/* `await o.m(a, b)` with up to 3 plain positional arguments is
+ * aio_acallmN(o, "m", a, b): an async method found on o's class runs its body
+ * directly, creating no coroutine object (docs/async.md). 0 when e is not
+ * such a call. */
+static const char *await_method_call(Emitter *E, const AstExpr *e)
+{
+    if (e->kind != EX_CALL || e->left->kind != EX_ATTR || e->args.n > 3) return NULL;
+    const AstExpr *fn = e->left;
+    if (is_super_call(fn->value) || is_modname(E, fn->value)) return NULL;
+    int n = e->args.n;
+    for (int i = 0; i < n; i++) {
+        const AstArg *a = AST_AT(e->args, i, AstArg);
+        if (a->kind != ARG_POS || a->value->kind == EX_STARRED) return NULL;
+    }
+    const AstExpr *xs[4];
+    LExpr v[4];
+    xs[0] = fn->value;
+    for (int i = 0; i < n; i++) xs[i + 1] = AST_AT(e->args, i, AstArg)->value;
+    compile_seq(E, xs, n + 1, v);
+    static const char *const names[] = {"acallm0", "acallm1", "acallm2", "acallm3"};
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s(%s, \"%s\"", em_helper(E, names[n]), v[0].s, fn->name);
+    for (int i = 1; i <= n; i++) buf_printf(&b, ", %s", v[i].s);
+    buf_putc(&b, ')');
+    const char *s = em_fmt(E, "%s", b.data);
+    buf_free(&b);
+    return s;
+}
+
 static LExpr call_expr(Emitter *E, const AstExpr *e)
 {
     const AstExpr *fn = e->left;
@@ -821,9 +851,12 @@ LExpr ex_value(Emitter *E, const AstExpr *e)
     }
     case EX_LAMBDA:
         return mk(ex_lambda(E, e), P_ATOM, LX_PREFIX | LX_CALL);
-    case EX_AWAIT:
+    case EX_AWAIT: {
         if (is_plain_name_call(e->value)) return await_call(E, e->value);
+        const char *am = await_method_call(E, e->value);
+        if (am) return mk(am, P_ATOM, LX_PREFIX | LX_CALL);
         return mk(em_fmt(E, "%s(%s)", em_helper(E, "await"), ex_value(E, e->value).s), P_ATOM, LX_PREFIX | LX_CALL);
+    }
     case EX_YIELD:
         return mk(em_fmt(E, "%s(%s)", em_helper(E, "yield"), e->value ? ex_value(E, e->value).s : "None"),
                   P_ATOM, LX_PREFIX | LX_CALL);

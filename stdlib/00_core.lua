@@ -317,6 +317,16 @@ BaseException.__init__ = aio.def(function(self, a, ...)
   return None
 end, "BaseException.__init__", { name = "BaseException.__init__", params = { "self" }, vararg = true })
 
+-- Constructor of the builtin exception classes that keep BaseException's
+-- __init__ (set by 90_main.lua; perf: no __init__ call, no varargs table).
+aio.exc_new = aio.def(function(cls, a, ...)
+  local t
+  if ... ~= nil then t = { [0] = a, ... }
+  elseif a == nil then t = {}
+  else t = { [0] = a } end
+  return setmetatable({ args = aio.tuple_raw(t) }, cls)
+end, "BaseException.__init__", { name = "BaseException.__init__", params = { "cls" }, vararg = true })
+
 local Exception = exc_class("Exception", BaseException)
 local ArithmeticError = exc_class("ArithmeticError", Exception)
 exc_class("ZeroDivisionError", ArithmeticError)
@@ -389,7 +399,8 @@ aio.is_exc = is_exc
 function aio.raise(e, cause, context)
   local mt = getmetatable(e)
   -- fast path: `raise E(...)` outside a handler
-  if cause == nil and context == nil and mt ~= nil and rawget(mt, "aio_isexc") == true and type(e) == "table" then
+  -- (only exception classes carry aio_isexc, and only their instances have them as metatable)
+  if cause == nil and context == nil and mt ~= nil and rawget(mt, "aio_isexc") == true then
     error(e, 0)
   end
   if mt == Type then e = e() end

@@ -152,6 +152,44 @@ function aio.acall3(f, a, b, c)
   return aio.acall(f, a, b, c)
 end
 
+-- `await o.m(args)` (plain positional args, N = 0..3) compiles to
+-- aio.acallmN(o, "m", args): when o's class itself holds m and m is an async
+-- def without *args (or a runtime async method registered with
+-- aio.async_method), its body runs at once: no coroutine object.
+local function async_meth(o, name)
+  if type(o) ~= "table" then return nil end
+  local cls = getmetatable(o)
+  if cls == nil then return nil end
+  local f = rawget(cls, name)
+  if f == nil then return nil end
+  local raw = async_fixed[f]
+  if raw == nil or rawget(o, name) ~= nil then return nil end
+  return raw
+end
+function aio.acallm0(o, name)
+  local raw = async_meth(o, name)
+  if raw then return raw(o) end
+  return (await(aio.callm(o, name)))
+end
+function aio.acallm1(o, name, a)
+  local raw = async_meth(o, name)
+  if raw then return raw(o, a) end
+  return (await(aio.callm(o, name, a)))
+end
+function aio.acallm2(o, name, a, b)
+  local raw = async_meth(o, name)
+  if raw then return raw(o, a, b) end
+  return (await(aio.callm(o, name, a, b)))
+end
+function aio.acallm3(o, name, a, b, c)
+  local raw = async_meth(o, name)
+  if raw then return raw(o, a, b, c) end
+  return (await(aio.callm(o, name, a, b, c)))
+end
+-- A runtime method f (called as f(self, ...) and returning a coroutine
+-- object) whose body is raw(self, ...): `await o.f(...)` calls raw directly.
+function aio.async_method(f, raw) async_fixed[f] = raw end
+
 local function is_coro(x)
   local mt = getmetatable(x)
   return mt == Coroutine or mt == CoroGC
@@ -163,6 +201,7 @@ aio.is_coroutine = is_coro
 ---------------------------------------------------------------------------
 local SUSPEND = {}      -- tag a task yields to suspend itself
 local SLEEPING = {}     -- Task.waiting while the task is in the timer heap
+local PARKED = {}       -- Task.waiting while parked (aio.park)
 aio.SUSPEND_TAG = SUSPEND
 
 local current = nil     -- the running Task
@@ -553,7 +592,7 @@ function aio.task_cancel(t, msg)
   t.ncancel = (rawget(t, "ncancel") or 0) + 1
   if msg ~= nil and not rawequal(msg, None) then t.cmsg = msg end
   local w = rawget(t, "waiting")
-  if w == SLEEPING then
+  if w == SLEEPING or w == PARKED then
     t.sseq = nil
     t.waiting = nil
     t.mustc = true
@@ -589,6 +628,27 @@ local function await_future(f)
   return fut_result(f)
 end
 aio.await_future = await_future
+
+-- Parking: a runtime waiter that needs no Future (a stream reader waiting for
+-- data keeps the task itself). park() suspends the running task until
+-- unpark(t) or a cancel; it returns that task's resumption status: true when
+-- unparked, false when cancelled (the caller cleans up, then calls
+-- aio.raise_cancel()). unpark on a task that is no longer parked does nothing.
+function aio.park()
+  local t = current
+  if t == nil then no_loop() end
+  t.waiting = PARKED
+  co_yield(SUSPEND)
+  if rawget(t, "mustc") then return false end
+  return true
+end
+function aio.unpark(t)
+  if rawget(t, "waiting") == PARKED then
+    t.waiting = nil
+    rq_push(t)
+  end
+end
+function aio.raise_cancel() raise_cancel(current) end
 
 local function await_other(x)
   if is_future(x) then return await_future(x) end

@@ -16,7 +16,13 @@ local Module = aio.Module
 aio.sources = aio.sources or {}
 
 -- The exception classes get their inherited methods now that all exist.
-for _, cls in ipairs(aio.exc_order) do aio.class_done(cls) end
+local base_init = aio.BaseException.__init__
+for _, cls in ipairs(aio.exc_order) do
+  aio.class_done(cls)
+  if rawget(cls, "__init__") == base_init and rawget(cls, "aio_new") == nil then
+    rawset(cls, "aio_new", aio.exc_new)   -- perf: E(msg) without calling __init__
+  end
+end
 aio.argv = aio.argv or {}
 
 ---------------------------------------------------------------------------
