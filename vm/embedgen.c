@@ -62,7 +62,7 @@ static long emit_file(lua_State *L, FILE *out, const char *path, int idx)
         fprintf(stderr, "%s\n", lua_tostring(L, -1));
         return -1;
     }
-    if (lua_dump(L, bytes_writer, &code, 0) != 0) return -1;
+    if (lua_dump(L, bytes_writer, &code, 1) != 0) return -1;
     lua_pop(L, 1);
     fprintf(out, "static const unsigned char aio_emb_%d[] = {", idx);
     for (size_t i = 0; i < code.len; i++) fprintf(out, "%s%d,", i % 24 == 0 ? "\n" : "", code.data[i]);
