@@ -918,23 +918,18 @@ static int may_raise(const AstList *body)
     return 0;
 }
 
-/* An except clause's body. One that may raise runs under xpcall, so that an
- * exception escaping it gets the handled one as __context__ (aio_chain). */
+/* An except clause's body. One that may raise holds a to-be-closed marker:
+ * when an exception escapes the body, Lua calls the marker's __close with
+ * it, which sets the handled exception as its __context__ (aio_handling).
+ * No closure and no protected call, and the escaping exception keeps
+ * unwinding from where it was raised, so its traceback is intact. */
 static void handler_body(Emitter *E, const AstHandler *h, const char *ev)
 {
-    if (!may_raise(&h->body)) {
-        st_block(E, &h->body, 0);
-        if (h->name) lo_putf(&E->out, "%s = nil", ex_name_store(E, h->name));
-        return;
-    }
-    int jumps = jumps_out(&h->body, 0);
-    lo_putf(&E->out, "local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
-    protected_body(E, &h->body);
-    lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
+    if (may_raise(&h->body))
+        lo_putf(&E->out, "local aio_h <close> = %s(%s)", em_helper(E, "handling"), ev);
+    st_block(E, &h->body, 0);
     /* Python unbinds the `as` name when the handler ends */
     if (h->name) lo_putf(&E->out, "%s = nil", ex_name_store(E, h->name));
-    lo_putf(&E->out, "if not aio_ok then %s(aio_c, %s) end", em_helper(E, "chain"), ev);
-    if (jumps) put_dispatch(E, jumps);
 }
 
 /* Does a body contain a raise statement (not counting nested def/class)? */

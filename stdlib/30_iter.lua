@@ -253,6 +253,7 @@ local function gen_fail(g, err)
   g.done = true
   local e = aio.exc(err)
   if aio.tb_add_coroutine then aio.tb_add_coroutine(e, g.co, g.name) end
+  coroutine.close(g.co)   -- runs pending to-be-closed markers (see 80_tasks.lua)
   if aio.isinst(e, StopIteration) then
     -- PEP 479; the RuntimeError's traceback starts at the consumer
     local r = aio.RuntimeError

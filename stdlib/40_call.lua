@@ -592,6 +592,16 @@ end
 
 -- An exception escaped an except clause's body: it happened while handling
 -- `handled`, which becomes its __context__ (unless it has one).
+-- The to-be-closed marker of an except body (see emit_stmt.c handler_body):
+-- an exception leaving the body gets the handled one as __context__.
+local Handling = { __close = function(h, err)
+  if type(err) == "table" and err ~= h[1] and getmetatable(err) ~= nil
+     and rawget(err, "__context__") == nil and aio.isinst(err, aio.BaseException) then
+    rawset(err, "__context__", h[1])
+  end
+end }
+function aio.handling(e) return setmetatable({ e }, Handling) end
+
 function aio.chain(c, handled)
   local e = aio.exc(c)
   if e ~= handled and rawget(e, "__context__") == nil then rawset(e, "__context__", handled) end

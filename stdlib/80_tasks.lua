@@ -584,6 +584,9 @@ local function task_step(t)
     aio.tb_add_coroutine(e, co, "<module>")
     complete_tb(e)
   end
+  -- A thread that died of an error keeps its to-be-closed variables pending
+  -- (except-body markers that set __context__): close them, traceback taken.
+  coroutine.close(co)
   task_finish(t, false, e)
 end
 
