@@ -214,6 +214,16 @@ local function bclass(name, bases)
 end
 aio.bclass = bclass
 
+-- __index for builtin classes whose instances have no attributes of their
+-- own: methods come from the class, any other name is an AttributeError.
+function aio.methods_only_index(cls, tname)
+  return function(_, k)
+    local m = rawget(cls, k)
+    if m ~= nil then return m end
+    aio.throw(aio.AttributeError, "'" .. (tname or rawget(cls, "__name__")) .. "' object has no attribute '" .. tostring(k) .. "'")
+  end
+end
+
 local object = { __name__ = "object", __qualname__ = "object", __name = "object", __module__ = "builtins" }
 object.aio_mro = { object }
 object.aio_bases = {}

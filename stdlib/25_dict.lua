@@ -428,11 +428,7 @@ for _, V in pairs({ KeysView, ValuesView, ItemsView }) do
   V.aio_iter = view_iter
   V.aio_len = function(v) return v[DICT][LEN] end
   V.aio_bool = function(v) return v[DICT][LEN] > 0 end
-  V.__index = function(v, k)
-    local m = rawget(V, k)
-    if m ~= nil then return m end
-    throw(aio.AttributeError, "'" .. rawget(V, "__name__") .. "' object has no attribute '" .. tostring(k) .. "'")
-  end
+  V.__index = aio.methods_only_index(V)
   V.aio_repr = function(v)
     local parts = {}
     for x in view_iter(v) do parts[#parts + 1] = repr(x) end

@@ -296,11 +296,7 @@ Generator.aio_iter = function(g)
     return nil
   end
 end
-Generator.__index = function(g, k)
-  local m = rawget(Generator, k)
-  if m ~= nil then return m end
-  throw(aio.AttributeError, "'generator' object has no attribute '" .. tostring(k) .. "'")
-end
+Generator.__index = aio.methods_only_index(Generator, "generator")
 Generator.aio_repr = function(g) return "<generator object " .. g.name .. " at " .. aio.addr(g) .. ">" end
 
 local function stop_with(v)
@@ -432,11 +428,7 @@ end
 Slice.aio_repr = function(s)
   return "slice(" .. repr(s.start) .. ", " .. repr(s.stop) .. ", " .. repr(s.step) .. ")"
 end
-Slice.__index = function(s, k)
-  local m = rawget(Slice, k)
-  if m ~= nil then return m end
-  throw(aio.AttributeError, "'slice' object has no attribute '" .. tostring(k) .. "'")
-end
+Slice.__index = aio.methods_only_index(Slice, "slice")
 Slice.__eq = function(a, b)
   return getmetatable(b) == Slice and eq(a.start, b.start) and eq(a.stop, b.stop) and eq(a.step, b.step)
 end

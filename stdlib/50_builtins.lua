@@ -87,11 +87,7 @@ end)
 -- File-like objects for the standard streams (used by print(file=...)).
 local File = aio.bclass("TextIOWrapper")
 aio.File = File
-File.__index = function(f, k)
-  local m = rawget(File, k)
-  if m ~= nil then return m end
-  throw(aio.AttributeError, "'TextIOWrapper' object has no attribute '" .. tostring(k) .. "'")
-end
+File.__index = aio.methods_only_index(File)
 aio.method(File, "write", { "self", "s" }, function(f, s)
   if type(s) ~= "string" then throw(TypeError, "write() argument must be str, not " .. tname(s)) end
   if f.h == io.stderr then stdout:flush() end

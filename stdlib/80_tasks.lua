@@ -1193,11 +1193,7 @@ end
 
 local AsyncGenerator = aio.bclass("async_generator")
 aio.AsyncGenerator = AsyncGenerator
-AsyncGenerator.__index = function(g, k)
-  local m = rawget(AsyncGenerator, k)
-  if m ~= nil then return m end
-  throw(aio.AttributeError, "'async_generator' object has no attribute '" .. tostring(k) .. "'")
-end
+AsyncGenerator.__index = aio.methods_only_index(AsyncGenerator, "async_generator")
 AsyncGenerator.aio_repr = function(g) return "<async_generator object " .. g.name .. " at " .. aio.addr(g) .. ">" end
 
 function aio.async_generator(fn, name)
