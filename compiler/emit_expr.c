@@ -722,7 +722,8 @@ static LExpr call_expr(Emitter *E, const AstExpr *e)
                    !nameset_has(&E->dataattrs, m) && !nameset_has(&E->notfast, m) && !is_modattr(E, fn->value) &&
                    !em_is_dict_method(m) && !lua_is_keyword(m);
         if (fast) return mk(em_fmt(E, "%s:%s(%s)", obj, m, ca.plain), P_ATOM, fl);
-        if (em_is_dict_method(m))   /* perf: aio.callm_get etc. try a plain dict first */
+        if (em_is_dict_method(m) && !(n > 2 && strcmp(m, "get") == 0))
+            /* perf: aio.callm_get etc. try a plain dict first (callm_get takes at most 2 args) */
             return mk(em_fmt(E, "%s(%s%s%s)", em_helper(E, em_fmt(E, "callm_%s", m)), v[0].s, n ? ", " : "",
                              ca.plain), P_ATOM, fl);
         return mk(em_fmt(E, "%s(%s, \"%s\"%s%s)", em_helper(E, "callm"), v[0].s, m, n ? ", " : "", ca.plain),

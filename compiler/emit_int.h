@@ -76,6 +76,11 @@ typedef struct Emitter {
     int import_star;    /* the module has `from m import *` (may rebind any builtin) */
     Scope *modbinds;    /* scratch scope: names the module body binds */
     NameSet fastdefs;   /* module-level defs bound once: also the Lua local aio_g_<name> */
+    /* perf: try statements in a loop whose xpcall message handler closure is
+     * made once, before the outermost loop (a stack, popped as loops end) */
+    int th_n;
+    const AstStmt *th_try[32];
+    const char *th_name[32];
 } Emitter;
 
 /* emit.c */

@@ -219,9 +219,18 @@ static int scalar_name(Emitter *E, const AstExpr *t)
 static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     if ((s->op == OP_ADD && !numeric_rhs(s->value)) || s->op == OP_MUL) {
-        if (!scalar_name(E, s->target))
+        if (!scalar_name(E, s->target)) {
+            /* perf: numbers add inline; lists (extend in place) and
+             * __iadd__ go through aio_iadd */
+            if (s->op == OP_ADD && (r.flags & LX_SIMPLE)) {
+                if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
+                return mk(em_fmt(E, "%s(%s) == \"number\" and %s + %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
+                                 cur.s, r.s, em_helper(E, "iadd"), cur.s, r.s),
+                          P_OR, 0);
+            }
             return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, s->op == OP_ADD ? "iadd" : "imul"), cur.s, r.s),
                       P_ATOM, LX_PREFIX | LX_CALL);
+        }
     }
     return ex_binop(E, s->op, cur, r, s->value, NULL);
 }
@@ -419,6 +428,17 @@ static int64_t range_step(const AstExpr *it)
     return st->kind == EX_INT ? st->ival : -st->left->ival;
 }
 
+/* `x.split()` with no arguments, x not an imported module (aio.iter_split
+ * falls back to the ordinary method call for anything but a str). */
+static int is_plain_split_call(Emitter *E, const AstExpr *e)
+{
+    if (e->kind != EX_CALL || e->args.n != 0 || e->left->kind != EX_ATTR) return 0;
+    if (strcmp(e->left->name, "split") != 0) return 0;
+    const AstExpr *o = e->left->value;
+    if (o->kind == EX_CALL && o->left->kind == EX_NAME && strcmp(o->left->name, "super") == 0) return 0;
+    return !(o->kind == EX_NAME && nameset_has(&E->modnames, o->name));
+}
+
 /* Lua `for` header ("for ... do <target store>"). Code to evaluate the
  * iterable goes to E->pre. `given` (may be NULL) replaces the iterable (used
  * for a comprehension's first iterable, evaluated outside its function); for
@@ -457,6 +477,9 @@ const char *st_for_header(Emitter *E, const AstExpr *target, const AstExpr *iter
         var = "aio_i";
         head = step == 1 ? em_fmt(E, "for aio_i = %s, %s do", start, limit)
                          : em_fmt(E, "for aio_i = %s, %s, %lld do", start, limit, (long long)step);
+    } else if (!given && !is_async && is_plain_split_call(E, iter)) {
+        /* perf: `for w in s.split()` walks a str without building the list */
+        head = em_fmt(E, "for aio_v in %s(%s) do", em_helper(E, "iter_split"), ex_value(E, iter->left->value).s);
     } else {
         const char *src = given ? given[0] : ex_value(E, iter).s;
         head = em_fmt(E, "for aio_v in %s(%s) do", em_helper(E, is_async ? "aiter" : "iter"), src);
@@ -977,6 +1000,8 @@ static void types_list(Emitter *E, const AstExpr *t, Buf *b)
  * exception's traceback shows in the chain, a bare raise keeps its origin). */
 static const char *try_handler(Emitter *E, const AstStmt *s)
 {
+    for (int i = E->th_n - 1; i >= 0; i--)
+        if (E->th_try[i] == s) return E->th_name[i];
     int bare = 0, simple = 1;
     for (int i = 0; i < s->handlers.n; i++) {
         const AstHandler *h = AST_AT(s->handlers, i, AstHandler);
@@ -990,9 +1015,87 @@ static const char *try_handler(Emitter *E, const AstStmt *s)
     buf_init(&b);
     for (int i = 0; i < s->handlers.n; i++) types_list(E, AST_AT(s->handlers, i, AstHandler)->type, &b);
     /* parenthesised: not a tail call, the walk counts this frame */
-    const char *r = em_fmt(E, "function(aio_x) return (%s(aio_x%s)) end", em_helper(E, "tb_unless"), b.data);
+    /* perf: an exception of exactly the first clause's class returns at once */
+    const AstExpr *t0 = AST_AT(s->handlers, 0, AstHandler)->type;
+    LExpr v0 = t0->kind == EX_NAME ? ex_value(E, t0) : mk("", P_ATOM, 0);
+    const char *fast = v0.flags & LX_SIMPLE ? em_fmt(E, "if %s(aio_x) == %s then return aio_x end ",
+                                                     em_helper(E, "getmetatable"), v0.s) : "";
+    const char *r = em_fmt(E, "function(aio_x) %sreturn (%s(aio_x%s)) end", fast, em_helper(E, "tb_unless"), b.data);
     buf_free(&b);
     return r;
+}
+
+/* Can an except type be read by a closure made before the enclosing loop?
+ * Python locals are Lua locals declared at the function top, so function
+ * locals, upvalues and globals can; class-body names cannot. */
+static int th_hoistable(Emitter *E, const AstExpr *t)
+{
+    if (t->kind == EX_NAME) {
+        const Scope *owner;
+        NameRef r = scope_resolve(E->scope, t->name, &owner);
+        return r == NR_LOCAL || r == NR_FREE || r == NR_GLOBAL;
+    }
+    if (t->kind == EX_ATTR) return th_hoistable(E, t->value);
+    if (t->kind == EX_TUPLE) {
+        for (int i = 0; i < t->items.n; i++)
+            if (!th_hoistable(E, AST_AT(t->items, i, AstExpr))) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Finds the try statements of a loop body (not of nested defs/classes)
+ * whose message handler is an aio_tb_unless closure, and names one local
+ * per try for it (perf: one closure per loop, not per pass). */
+static void th_collect(Emitter *E, const AstList *body, Buf *decl)
+{
+    for (int i = 0; i < body->n; i++) {
+        const AstStmt *st = AST_AT(*body, i, AstStmt);
+        if (st->kind == ST_DEF || st->kind == ST_CLASS) continue;
+        if (st->kind == ST_TRY && !st->finalbody.n && E->th_n < 32) {
+            int ok = 1;
+            for (int j = 0; j < st->handlers.n && ok; j++) {
+                const AstHandler *h = AST_AT(st->handlers, j, AstHandler);
+                ok = h->type && th_hoistable(E, h->type);
+            }
+            const char *th = NULL;
+            if (ok) {
+                Frame f;
+                frame_begin(E, &f);
+                th = try_handler(E, st);
+                if (*frame_end(E, &f)) th = NULL;
+            }
+            if (th && strncmp(th, "function(", 9) == 0) {
+                const char *nm = em_fmt(E, "aio_th%d", ++E->nlabel);
+                buf_printf(decl, "%s%s = %s", decl->len ? ", " : "local ", nm, th);
+                E->th_try[E->th_n] = st;
+                E->th_name[E->th_n++] = nm;
+            }
+        }
+        th_collect(E, &st->body, decl);
+        th_collect(E, &st->orelse, decl);
+        th_collect(E, &st->finalbody, decl);
+        for (int j = 0; j < st->handlers.n; j++)
+            th_collect(E, &AST_AT(st->handlers, j, AstHandler)->body, decl);
+    }
+}
+
+/* An outermost loop: its tries' handler closures are made before it. */
+static void st_loop(Emitter *E, const AstStmt *s)
+{
+    int n0 = E->th_n;
+    Buf decl;
+    buf_init(&decl);
+    if (!E->fn->loop) th_collect(E, &s->body, &decl);
+    if (decl.len) {
+        lo_line(&E->out, s->line);
+        lo_putf(&E->out, "do %s", decl.data);
+    }
+    if (s->kind == ST_WHILE) st_while(E, s);
+    else st_for(E, s);
+    if (decl.len) lo_put(&E->out, "end");
+    buf_free(&decl);
+    E->th_n = n0;
 }
 
 /* try/except/else (no finally). */
@@ -1020,8 +1123,11 @@ static void st_try_except(Emitter *E, const AstStmt *s)
             LExpr t = ex_value(E, h->type);
             const char *pre = frame_end(E, &f);
             /* Hoisted code of an except type (rare) runs when the clause is reached. */
-            lo_putf(&E->out, "%s%sif %s(%s, %s) then", i ? "else" : "", *pre ? em_fmt(E, " %s", pre) : "",
-                    em_helper(E, "match"), ev, t.s);
+            /* perf: an exception of exactly the named class matches without a call */
+            const char *fast = h->type->kind == EX_NAME && (t.flags & LX_SIMPLE)
+                                   ? em_fmt(E, "%s(%s) == %s or ", em_helper(E, "getmetatable"), ev, t.s) : "";
+            lo_putf(&E->out, "%s%sif %s%s(%s, %s) then", i ? "else" : "", *pre ? em_fmt(E, " %s", pre) : "",
+                    fast, em_helper(E, "match"), ev, t.s);
         } else {
             bare = 1;
             lo_put(&E->out, i ? "else" : "do");
@@ -1222,6 +1328,15 @@ static void st_simple(Emitter *E, const AstStmt *s, int last)
             text = ctx ? em_fmt(E, "%s(%s)", em_helper(E, "rethrow"), ctx) : em_fmt(E, "%s()", em_helper(E, "raise"));
             break;
         }
+        const AstExpr *ex = s->exc;
+        if (!ctx && !s->cause && ex->kind == EX_CALL && ex->left->kind == EX_NAME && ex->args.n == 1 &&
+            AST_AT(ex->args, 0, AstArg)->kind == ARG_POS && !ex_hoists(AST_AT(ex->args, 0, AstArg)->value)) {
+            /* perf: raise E(x) builds a builtin exception without Type.__call */
+            LExpr cls = ex_value(E, ex->left);
+            LExpr arg = ex_value(E, AST_AT(ex->args, 0, AstArg)->value);
+            text = em_fmt(E, "%s(%s, %s)", em_helper(E, "raise1"), cls.s, arg.s);
+            break;
+        }
         LExpr x = ex_value(E, s->exc);
         const char *c = s->cause ? ex_value(E, s->cause).s : (ctx ? "nil" : NULL);
         if (ctx) text = em_fmt(E, "%s(%s, %s, %s)", em_helper(E, "raise"), x.s, c, ctx);
@@ -1243,8 +1358,7 @@ static void st_stmt(Emitter *E, const AstStmt *s, int last)
 {
     switch (s->kind) {
     case ST_IF: st_if(E, s, last); break;
-    case ST_WHILE: st_while(E, s); break;
-    case ST_FOR: st_for(E, s); break;
+    case ST_WHILE: case ST_FOR: st_loop(E, s); break;
     case ST_DEF: st_def(E, s); break;
     case ST_CLASS: st_class(E, s); break;
     case ST_TRY: st_try(E, s); break;

@@ -329,12 +329,13 @@ end, "BaseException.__init__", { name = "BaseException.__init__", params = { "se
 
 -- Constructor of the builtin exception classes that keep BaseException's
 -- __init__ (set by 90_main.lua; perf: no __init__ call, no varargs table).
+local exc_tuple = aio.Tuple   -- perf: aio.tuple_raw inlined
 aio.exc_new = aio.def(function(cls, a, ...)
   local t
   if ... ~= nil then t = { [0] = a, ... }
   elseif a == nil then t = {}
   else t = { [0] = a } end
-  return setmetatable({ args = aio.tuple_raw(t) }, cls)
+  return setmetatable({ args = setmetatable(t, exc_tuple) }, cls)
 end, "BaseException.__init__", { name = "BaseException.__init__", params = { "cls" }, vararg = true })
 
 local Exception = exc_class("Exception", BaseException)
@@ -478,7 +479,8 @@ end
 -- Converts any caught error value into an aio exception instance.
 function aio.exc(err)
   if type(err) == "table" then
-    if is_exc(err) then return err end
+    local emt = getmetatable(err)   -- perf: inline is_exc (every caught exception)
+    if emt ~= nil and rawget(emt, "aio_isexc") == true then return err end
     if getmetatable(err) == Type and issub(err, BaseException) then return err() end
   end
   local msg = type(err) == "string" and err or tostring(err)
@@ -491,6 +493,7 @@ end
 
 -- Does exception e match an except clause's T (a class or a tuple of classes)?
 function aio.match(e, T)
+  if getmetatable(e) == T then return true end   -- perf: e is exactly a T
   local mt = getmetatable(T)
   local ecls = typeof(e)
   if ecls == T and mt == Type then return true end

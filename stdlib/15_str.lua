@@ -184,6 +184,14 @@ local function split_ws(s, maxsplit)
   return mklist(out, n)
 end
 
+-- `for w in s.split():` (perf): the list split() would build is never visible
+-- to the loop, so a str is walked word by word; anything else (a user class
+-- with a split method, None, ...) makes the ordinary call and iterates that.
+function aio.iter_split(s)
+  if type(s) == "string" then return sgmatch(s, "%S+") end
+  return aio.iter(aio.callm(s, "split"))
+end
+
 method(Str, "split", { "self", "sep", "maxsplit" }, function(s, sep, maxsplit)
   sep, maxsplit = none(sep), none(maxsplit)
   maxsplit = maxsplit and index_int(maxsplit) or -1

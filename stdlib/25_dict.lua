@@ -662,15 +662,17 @@ aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff
 -- else takes the generic aio.callm lookup (user classes with a `get`, ...).
 -- d.get(k[, default]) on a plain dict: no varargs, no method call
 local dict_get_m = rawget(Dict, "get")
-function aio.callm_get(o, k, dflt, ...)
-  if getmetatable(o) == Dict and k ~= nil and ... == nil then
+-- Not vararg (a vararg call costs more): the emitter sends a get call with
+-- more than two arguments to the generic aio.callm.
+function aio.callm_get(o, k, dflt)
+  if getmetatable(o) == Dict and k ~= nil then
     local v = o[HV][k]
     if v ~= nil then return v end
     return dict_get_m(o, k, dflt)
   end
   if k == nil then return aio.callm(o, "get") end
   if dflt == nil then return aio.callm(o, "get", k) end
-  return aio.callm(o, "get", k, dflt, ...)
+  return aio.callm(o, "get", k, dflt)
 end
 for _, name in ipairs({ "keys", "values", "items", "pop", "popitem", "setdefault", "update", "copy", "clear" }) do
   local fn = rawget(Dict, name)

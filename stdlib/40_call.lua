@@ -594,13 +594,21 @@ end
 -- `handled`, which becomes its __context__ (unless it has one).
 -- The to-be-closed marker of an except body (see emit_stmt.c handler_body):
 -- an exception leaving the body gets the handled one as __context__.
-local Handling = { __close = function(h, err)
-  if type(err) == "table" and err ~= h[1] and getmetatable(err) ~= nil
+local function set_context(handled, err)
+  if type(err) == "table" and err ~= handled and getmetatable(err) ~= nil
      and rawget(err, "__context__") == nil and aio.isinst(err, aio.BaseException) then
-    rawset(err, "__context__", h[1])
+    rawset(err, "__context__", handled)
   end
-end }
-function aio.handling(e) return setmetatable({ e }, Handling) end
+end
+local Handling = { __close = function(h, err) set_context(h[1], err) end }
+-- perf: exception classes are closable themselves (no marker table); the
+-- Handling table is the fallback for a class that lacks __close.
+rawset(aio.BaseException, "__close", set_context)
+function aio.handling(e)
+  local mt = getmetatable(e)
+  if mt ~= nil and rawget(mt, "__close") == set_context then return e end
+  return setmetatable({ e }, Handling)
+end
 
 function aio.chain(c, handled)
   local e = aio.exc(c)
@@ -626,8 +634,24 @@ end
 
 local base_raise = aio.raise
 function aio.raise(e, cause, context)
+  -- perf: `raise E(...)` outside a handler throws from here (a runtime frame,
+  -- like base_raise's, so tracebacks see the same stack)
+  if cause == nil and context == nil and e ~= nil then
+    local mt = getmetatable(e)
+    if mt ~= nil and rawget(mt, "aio_isexc") == true then error(e, 0) end
+  end
   if e == nil then throw(aio.RuntimeError, "No active exception to reraise") end
   return base_raise(e, cause, context)
+end
+
+-- raise E(a) outside a handler (emit_stmt.c): a builtin exception class
+-- that keeps BaseException's constructor is built here directly.
+local exc_new, TupleMT, TypeMT = aio.exc_new, aio.Tuple, aio.Type
+function aio.raise1(cls, a)
+  if getmetatable(cls) == TypeMT and rawget(cls, "aio_new") == exc_new then
+    error(setmetatable({ args = setmetatable({ [0] = a }, TupleMT) }, cls), 0)
+  end
+  return aio.raise(cls(a))
 end
 
 function aio.enter(ctx)

@@ -16,13 +16,19 @@ local Module = aio.Module
 aio.sources = aio.sources or {}
 
 -- The exception classes get their inherited methods now that all exist.
+-- (Also run for the classes of files loaded lazily, from their first entry.)
 local base_init = aio.BaseException.__init__
-for _, cls in ipairs(aio.exc_order) do
-  aio.class_done(cls)
-  if rawget(cls, "__init__") == base_init and rawget(cls, "aio_new") == nil then
-    rawset(cls, "aio_new", aio.exc_new)   -- perf: E(msg) without calling __init__
+function aio.finish_exc_classes(first)
+  local order = aio.exc_order
+  for i = first, #order do
+    local cls = order[i]
+    aio.class_done(cls)
+    if rawget(cls, "__init__") == base_init and rawget(cls, "aio_new") == nil then
+      rawset(cls, "aio_new", aio.exc_new)   -- perf: E(msg) without calling __init__
+    end
   end
 end
+aio.finish_exc_classes(1)
 aio.argv = aio.argv or {}
 
 ---------------------------------------------------------------------------
@@ -241,7 +247,13 @@ aio.traceback_handler = traceback_handler
 -- exception one of the clauses (T...) will catch needs no traceback.
 local match = aio.match
 local is_exc, issub, Type = aio.is_exc, aio.issub, aio.Type
-function aio.tb_unless(err, ...)
+local tb_unless_slow
+function aio.tb_unless(err, T1, ...)
+  -- perf: the first clause names the exception's own class
+  if getmetatable(err) == T1 and type(err) == "table" then return err end
+  return tb_unless_slow(err, T1, ...)
+end
+tb_unless_slow = function(err, ...)
   local e = err
   if not is_exc(err) then
     local ok

@@ -64,13 +64,53 @@ int vm_read_file(const char *path, Buf *out)
 /* Pushes the runtime table. */
 static void vm_push_rt(AioVM *vm) { lua_rawgeti(vm->L, LUA_REGISTRYINDEX, vm->rt_ref); }
 
+/* Loads embedded chunk e as a function (chunk name as in tracebacks). */
+static int vm_load_embedded(lua_State *L, const AioEmbedded *e)
+{
+    char name[128];
+    snprintf(name, sizeof name, "=[aio runtime %s]", e->name);
+    return luaL_loadbufferx(L, e->data, e->len, name, "b");
+}
+
+/* run(aio): runs a lazily-loaded runtime file (upvalue: its AioEmbedded)
+ * on first use; load errors are runtime bugs, raised as Lua errors. */
+static int vm_lua_run_lazy(lua_State *L)
+{
+    const AioEmbedded *e = lua_touserdata(L, lua_upvalueindex(1));
+    if (vm_load_embedded(L, e) != LUA_OK) return lua_error(L);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+/* Files named in aio.lazy_files (01_modreg.lua) are not run at start-up:
+ * aio.register_lazy(name, module, run) installs a loader that runs them on
+ * first import. Returns 1 if e was registered lazily, 0 to run it now. */
+static int vm_defer_runtime_file(AioVM *vm, const AioEmbedded *e)
+{
+    lua_State *L = vm->L;
+    vm_push_rt(vm);
+    int rt = lua_gettop(L);
+    if (lua_getfield(L, rt, "lazy_files") != LUA_TTABLE || lua_getfield(L, -1, e->name) != LUA_TSTRING) {
+        lua_settop(L, rt - 1);
+        return 0;
+    }
+    lua_getfield(L, rt, "register_lazy");
+    lua_pushstring(L, e->name);
+    lua_pushvalue(L, -3);
+    lua_pushlightuserdata(L, (void *)e);
+    lua_pushcclosure(L, vm_lua_run_lazy, 1);
+    lua_call(L, 3, 0);
+    lua_settop(L, rt - 1);
+    return 1;
+}
+
 int vm_load_runtime(AioVM *vm)
 {
     lua_State *L = vm->L;
     for (const AioEmbedded *e = aio_embedded; e->name; e++) {
-        char name[128];
-        snprintf(name, sizeof name, "=[aio runtime %s]", e->name);
-        if (luaL_loadbufferx(L, e->data, e->len, name, "b") != LUA_OK) goto fail;
+        if (vm_defer_runtime_file(vm, e)) continue;
+        if (vm_load_embedded(L, e) != LUA_OK) goto fail;
         vm_push_rt(vm);
         if (lua_pcall(L, 1, 0, 0) != LUA_OK) goto fail;
     }

@@ -25,6 +25,15 @@ end
 -- The runtime replaces the string metatable, so no s:method() calls below.
 local smatch = string.match
 local aio = { sources = {}, argv = {} }
+-- The host's C helpers are absent under plain lua5.4: stub them (the loop
+-- has nothing pending; errors go to stderr; every other native does nothing).
+local native_stubs = {
+  loop_now = function() return os.clock() * 1000 end,
+  loop_wait = function() end,
+  loop_alive = function() return false end,
+  write_error = function(...) io.stderr:write(...) end,
+}
+aio.native = setmetatable({}, { __index = function(_, k) return native_stubs[k] or function() end end })
 for j = i + 1, #arg do aio.argv[#aio.argv + 1] = arg[j] end
 
 local names = {}
