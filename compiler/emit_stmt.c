@@ -218,12 +218,15 @@ static int scalar_name(Emitter *E, const AstExpr *t)
 
 static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
-    if ((s->op == OP_ADD && !numeric_rhs(s->value)) || s->op == OP_MUL) {
+    if (s->op == OP_ADD || s->op == OP_MUL) {
         if (!scalar_name(E, s->target)) {
             /* perf: numbers add inline; lists (extend in place) and
-             * __iadd__ go through aio_iadd */
-            if (s->op == OP_ADD && (r.flags & LX_SIMPLE)) {
+             * __iadd__ go through aio_iadd, even when the right side is a
+             * number (an object may define __iadd__). The target is read
+             * before the right side is evaluated, as in Python. */
+            if (s->op == OP_ADD && ((r.flags & LX_SIMPLE) || numeric_rhs(s->value))) {
                 if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
+                if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
                 return mk(em_fmt(E, "%s(%s) == \"number\" and %s + %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
                                  cur.s, r.s, em_helper(E, "iadd"), cur.s, r.s),
                           P_OR, 0);
