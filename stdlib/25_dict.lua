@@ -358,6 +358,7 @@ local function dm(name, params, fn, extra)
 end
 
 dm("get", { "self", "key", "default" }, function(d, k, dflt)
+  if k == nil then aio.throw(aio.TypeError, "get expected at least 1 argument, got 0") end
   local p = find(d, k)
   if p ~= nil then return p end
   if dflt == nil then return None end
