@@ -78,29 +78,28 @@ List.aio_len, Tuple.aio_len = len, len
 local active = setmetatable({}, { __mode = "k" })
 aio.repr_active = active
 
-List.aio_repr = function(t)
-  if active[t] then return "[...]" end
+-- The reprs of t[0..n-1]. t is marked while they run, so a container that
+-- holds itself prints as [...] / (...); the mark is cleared on errors too.
+local function item_reprs(t, n)
   active[t] = true
-  local n = len(t)
   local parts = {}
   local ok, err = pcall(function()
     for i = 0, n - 1 do parts[i + 1] = repr(rawget(t, i)) end
   end)
   active[t] = nil
   if not ok then error(err, 0) end
-  return "[" .. concat(parts, ", ") .. "]"
+  return parts
+end
+
+List.aio_repr = function(t)
+  if active[t] then return "[...]" end
+  return "[" .. concat(item_reprs(t, len(t)), ", ") .. "]"
 end
 Tuple.aio_repr = function(t)
   local n = len(t)
   if n == 0 then return "()" end
   if active[t] then return "(...)" end
-  active[t] = true
-  local parts = {}
-  local ok, err = pcall(function()
-    for i = 0, n - 1 do parts[i + 1] = repr(rawget(t, i)) end
-  end)
-  active[t] = nil
-  if not ok then error(err, 0) end
+  local parts = item_reprs(t, n)
   if n == 1 then return "(" .. parts[1] .. ",)" end
   return "(" .. concat(parts, ", ") .. ")"
 end
