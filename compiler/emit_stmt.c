@@ -205,37 +205,59 @@ static int numeric_rhs(const AstExpr *e)
     }
 }
 
-/* x op= v: Python's in-place add (lists extend in place) when the right side
- * may not be a number. */
+/* Is t a name only ever bound to immutable literals (int/float/str/bool)?
+ * Then `t op= v` is the plain binary operator. A parameter may be anything. */
 static int scalar_name(Emitter *E, const AstExpr *t)
 {
     if (t->kind != EX_NAME) return 0;
     const Scope *owner;
     NameRef r = scope_resolve(E->scope, t->name, &owner);
     if (r == NR_GLOBAL) owner = E->top;
-    return !nameset_has(&owner->nonscalar, t->name);
+    return !nameset_has(&owner->nonscalar, t->name) && !nameset_has(&owner->params, t->name);
 }
 
+/* The runtime helper for `x op= v` (aio_isub for -=, ...), or NULL. */
+static const char *inplace_helper(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: return "iadd";
+    case OP_SUB: return "isub";
+    case OP_MUL: return "imul";
+    case OP_DIV: return "itruediv";
+    case OP_FLOORDIV: return "ifloordiv";
+    case OP_MOD: return "imod";
+    case OP_POW: return "ipow";
+    case OP_MATMUL: return "imatmul";
+    case OP_LSHIFT: return "ilshift";
+    case OP_RSHIFT: return "irshift";
+    case OP_BITAND: return "iand";
+    case OP_BITOR: return "ior";
+    case OP_BITXOR: return "ixor";
+    default: return NULL;
+    }
+}
+
+/* The new value of `cur op= r`. A name only ever bound to immutable literals
+ * gets the plain binary operator. Anything else may hold an object with
+ * __iop__ (or a list/set/dict that changes in place), so it goes through
+ * aio_iop, which tries __iop__ and then the binary operator; perf: when the
+ * right side is simple or numeric and the operator is a raw Lua one, numbers
+ * are computed inline (`type(cur) == "number" and cur - r or aio_isub(cur, r)`).
+ * The target is read before the right side is evaluated, as in Python. */
 static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
-    if (s->op == OP_ADD || s->op == OP_MUL) {
-        if (!scalar_name(E, s->target)) {
-            /* perf: numbers add inline; lists (extend in place) and
-             * __iadd__ go through aio_iadd, even when the right side is a
-             * number (an object may define __iadd__). The target is read
-             * before the right side is evaluated, as in Python. */
-            if (s->op == OP_ADD && ((r.flags & LX_SIMPLE) || numeric_rhs(s->value))) {
-                if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
-                if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
-                return mk(em_fmt(E, "%s(%s) == \"number\" and %s + %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
-                                 cur.s, r.s, em_helper(E, "iadd"), cur.s, r.s),
-                          P_OR, 0);
-            }
-            return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, s->op == OP_ADD ? "iadd" : "imul"), cur.s, r.s),
-                      P_ATOM, LX_PREFIX | LX_CALL);
-        }
+    const char *h = inplace_helper(s->op);
+    if (!h || scalar_name(E, s->target)) return ex_binop(E, s->op, cur, r, s->value, NULL);
+    if ((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) {
+        if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
+        if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
+        LExpr b = ex_binop(E, s->op, cur, r, s->value, NULL);
+        if (!(b.flags & LX_CALL))
+            return mk(em_fmt(E, "%s(%s) == \"number\" and %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
+                             ex_paren(E, b, P_CMP), em_helper(E, h), cur.s, r.s),
+                      P_OR, 0);
     }
-    return ex_binop(E, s->op, cur, r, s->value, NULL);
+    return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, h), cur.s, r.s), P_ATOM, LX_PREFIX | LX_CALL);
 }
 
 static void st_augassign(Emitter *E, const AstStmt *s)

@@ -187,8 +187,8 @@ local rawops = {
 }
 
 -- Generic binary operator: bools as ints, user dunders (with reflection),
--- then Python's TypeError.
-local function arith(op, a, b)
+-- then Python's TypeError (isym: the operator it names, "-=" for x -= y).
+local function arith(op, a, b, isym)
   local a0, b0 = a, b
   if type(a) == "boolean" then a = a and 1 or 0 end
   if type(b) == "boolean" then b = b and 1 or 0 end
@@ -227,7 +227,7 @@ local function arith(op, a, b)
     local other = (sa == "str" or sa == "list" or sa == "tuple") and sb or sa
     throw(TypeError, "can't multiply sequence by non-int of type '" .. other .. "'")
   end
-  throw(TypeError, "unsupported operand type(s) for " .. symbol[op] .. ": '" .. sa .. "' and '" .. sb .. "'")
+  throw(TypeError, "unsupported operand type(s) for " .. (isym or symbol[op]) .. ": '" .. sa .. "' and '" .. sb .. "'")
 end
 aio.arith = arith
 
@@ -309,6 +309,48 @@ local function install_generic(cls)
   end
 end
 aio.install_generic = install_generic
+
+-- Augmented assignment `x op= y` (aio.isub(x, y) for -=, ...): Python tries
+-- x.__isub__(y) first (NotImplemented falls through), then the binary
+-- operator with its reflection. The emitter inlines the number case.
+local inplace_ops = {
+  add = { "iadd", "__iadd__", function(a, b) return a + b end },
+  sub = { "isub", "__isub__", function(a, b) return a - b end },
+  mul = { "imul", "__imul__", function(a, b) return a * b end },
+  div = { "itruediv", "__itruediv__", div },
+  idiv = { "ifloordiv", "__ifloordiv__", floordiv },
+  mod = { "imod", "__imod__", mod },
+  pow = { "ipow", "__ipow__", pow },
+  band = { "iand", "__iand__", function(a, b) return a & b end },
+  bor = { "ior", "__ior__", function(a, b) return a | b end },
+  bxor = { "ixor", "__ixor__", function(a, b) return a ~ b end },
+  shl = { "ilshift", "__ilshift__", lshift },
+  shr = { "irshift", "__irshift__", rshift },
+  matmul = { "imatmul", "__imatmul__", aio.matmul },
+}
+for op, d in pairs(inplace_ops) do
+  local iname, binop, mm = d[2], d[3], "__" .. op
+  local g = generic[mm]   -- nil for matmul: always the generic dispatch
+  local isym = (op == "pow" and "**" or symbol[op]) .. "="
+  aio[d[1]] = function(a, b)
+    local ta = type(a)
+    if ta == "number" and type(b) == "number" then return binop(a, b) end
+    if ta == "table" then
+      local f = rawget(getmetatable(a), iname)
+      if f then
+        local r = f(a, b)
+        if not rawequal(r, NotImplemented) then return r end
+      end
+    end
+    -- operands whose metatables use the generic dispatch go to arith
+    -- directly, so that a failure names the augmented operator
+    local ma, mb = getmetatable(a), getmetatable(b)
+    if (ma == nil or rawget(ma, mm) == g) and (mb == nil or rawget(mb, mm) == g) then
+      return arith(op, a, b, isym)
+    end
+    return binop(a, b)
+  end
+end
 
 ---------------------------------------------------------------------------
 -- Numbers and booleans (shared Lua metatables) and None

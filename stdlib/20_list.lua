@@ -461,38 +461,17 @@ end, { kwonly = { "key", "reverse" } })
 method(List, "__len__", { "self" }, len)
 method(Tuple, "__len__", { "self" }, len)
 
--- a += b for lists extends in place (aliases see it); otherwise a + b.
-function aio.iadd(a, b)
-  if type(a) == "table" then
-    local mt = getmetatable(a)
-    if mt == List then extend(a, b) return a end
-    local f = rawget(mt, "__iadd__")
-    if f then
-      local r = f(a, b)
-      if not rawequal(r, aio.NotImplemented) then return r end
-    end
-  end
-  return a + b
-end
-function aio.imul(a, b)
-  if type(a) == "table" then
-    local mt = getmetatable(a)
-    if mt == List then
-      local r = repeat_seq(a, b)
-      if r == nil then return aio.arith("mul", a, b) end
-      local n = len(a)
-      for i = len(r), n - 1 do rawset(a, i, nil) end
-      for i = 0, len(r) - 1 do rawset(a, i, rawget(r, i)) end
-      return a
-    end
-    local f = rawget(mt, "__imul__")
-    if f then
-      local r = f(a, b)
-      if not rawequal(r, aio.NotImplemented) then return r end
-    end
-  end
-  return a * b
-end
+-- a += b / a *= b on a list work in place (aliases see it); aio.iadd and
+-- aio.imul (05_ops) find these like a user class's __iadd__.
+method(List, "__iadd__", { "self", "other" }, function(a, b) extend(a, b) return a end)
+method(List, "__imul__", { "self", "other" }, function(a, b)
+  local r = repeat_seq(a, b)
+  if r == nil then return aio.NotImplemented end
+  local n = len(a)
+  for i = len(r), n - 1 do rawset(a, i, nil) end
+  for i = 0, len(r) - 1 do rawset(a, i, rawget(r, i)) end
+  return a
+end)
 
 function aio.unpack_all(t)
   local mt = type(t) == "table" and getmetatable(t)

@@ -483,6 +483,9 @@ Dict.__bor = function(a, b)
   end
   return aio.arith("bor", a, b)
 end
+-- d |= other updates d in place (any mapping or iterable of pairs).
+dm("__ior__", { "self", "other" }, function(d, other) update_from(d, other) return d end)
+dict_method_names.__ior__ = nil
 aio.install_generic(Dict)
 
 ---------------------------------------------------------------------------
@@ -654,6 +657,31 @@ method(Set, "isdisjoint", { "self", "other" }, function(s, o)
   for x in aio.iter(o) do if find(s, x) ~= nil then return false end end
   return true
 end)
+
+-- s |= t, s &= t, s -= t, s ^= t change s in place (both sets, else
+-- NotImplemented and the binary operator's TypeError, as in Python).
+local function set_inplace(fn)
+  return function(s, o)
+    if getmetatable(o) ~= Set then return aio.NotImplemented end
+    local r = fn(s, o)
+    clear(s)
+    for k in entries(r) do set(s, k, true) end
+    return s
+  end
+end
+method(Set, "__ior__", { "self", "other" }, function(s, o)
+  if getmetatable(o) ~= Set then return aio.NotImplemented end
+  for k in entries(o) do set(s, k, true) end
+  return s
+end)
+method(Set, "__iand__", { "self", "other" }, set_inplace(inter))
+method(Set, "__isub__", { "self", "other" }, function(s, o)
+  if getmetatable(o) ~= Set then return aio.NotImplemented end
+  if rawequal(o, s) then clear(s) return s end
+  for k in entries(o) do remove(s, k) end
+  return s
+end)
+method(Set, "__ixor__", { "self", "other" }, set_inplace(symdiff))
 
 -- frozenset: a set that refuses mutation (enough for hashing tuples of them is not supported)
 aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff
