@@ -555,12 +555,26 @@ static int is_modname(Emitter *E, const AstExpr *e)
     return e->kind == EX_NAME && nameset_has(&E->modnames, e->name);
 }
 
-/* `a.b` where `a` is bound by import or class (e.g. os.path): its methods
- * are plain functions, so `os.path.join(x)` must not become `os.path:join(x)`. */
+/* A builtin type's name (the module never rebinds it): `dict.keys(d)` and
+ * `list.append(xs, v)` call the class's function with an explicit self. */
+static int is_builtin_type(Emitter *E, const AstExpr *e)
+{
+    static const char *const types[] = {"dict", "list", "str", "set", "tuple", "int", "float", "bool",
+                                        "bytes", "object", "type", NULL};
+    if (e->kind != EX_NAME) return 0;
+    for (int i = 0; types[i]; i++)
+        if (strcmp(e->name, types[i]) == 0) return em_builtin_fixed(E, e->name);
+    return 0;
+}
+
+/* `a.b` where `a` is bound by import or class (e.g. os.path), or is a
+ * builtin type: its methods are plain functions, so `os.path.join(x)` must
+ * not become `os.path:join(x)`. */
 static int is_modattr(Emitter *E, const AstExpr *e)
 {
     while (e->kind == EX_ATTR) e = e->value;
-    return is_modname(E, e) || (e->kind == EX_NAME && nameset_has(&E->fromnames, e->name));
+    return is_modname(E, e) || (e->kind == EX_NAME && nameset_has(&E->fromnames, e->name)) ||
+           is_builtin_type(E, e);
 }
 
 static const char *kwkey(Emitter *E, const char *name)

@@ -199,7 +199,9 @@ end
 Type.__call = function(cls, ...)
   local new = rawget(cls, "aio_new")
   if new then return new(cls, ...) end
-  local obj = setmetatable({}, cls)
+  -- aio_alloc: a subclass of a builtin (dict) whose instances need its layout
+  local alloc = rawget(cls, "aio_alloc")
+  local obj = alloc and alloc(cls) or setmetatable({}, cls)
   local init = rawget(cls, "__init__")
   if init then init(obj, ...) end
   return obj

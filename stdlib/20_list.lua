@@ -105,10 +105,16 @@ Tuple.aio_repr = function(t)
 end
 
 -- structural equality / ordering
+-- The builtin sequence type whose layout v has (subclasses included).
+local function layout(mt)
+  if mt == List or mt == Tuple then return mt end
+  return mt and rawget(mt, "aio_layout")
+end
+
 local function seq_eq(a, b)
   local mt = getmetatable(a)
   local mb = getmetatable(b)
-  if mt ~= mb then
+  if mt ~= mb and (layout(mt) ~= layout(mb) or not layout(mt)) then
     -- one side is not this sequence type: only a user __eq__ can say yes
     local f = (mb and rawget(mb, "__eq__")) or (mt and rawget(mt, "__eq__"))
     if f then
@@ -130,8 +136,8 @@ aio.seq_eq = seq_eq
 
 local function seq_order(sym, strict)
   return function(a, b)
-    local mt = getmetatable(a)
-    if (mt ~= List and mt ~= Tuple) or mt ~= getmetatable(b) then
+    local mt = layout(getmetatable(a))
+    if (mt ~= List and mt ~= Tuple) or mt ~= layout(getmetatable(b)) then
       if sym == "<" then return aio.lt(a, b) end
       return aio.le(a, b)
     end
@@ -149,8 +155,9 @@ List.__lt, Tuple.__lt = seq_order("<", true), seq_order("<", true)
 List.__le, Tuple.__le = seq_order("<=", false), seq_order("<=", false)
 
 local function concat_seq(a, b)
-  local mt = getmetatable(a)
-  if type(a) ~= "table" or type(b) ~= "table" or mt ~= getmetatable(b) then return nil end
+  if type(a) ~= "table" or type(b) ~= "table" then return nil end
+  local mt = layout(getmetatable(a))
+  if mt == nil or mt ~= layout(getmetatable(b)) then return nil end
   local r = {}
   local na, nb = len(a), len(b)
   for i = 0, na - 1 do r[i] = rawget(a, i) end
@@ -167,7 +174,7 @@ List.__add, Tuple.__add = seq_add, seq_add
 local function repeat_seq(t, k)
   if type(k) == "boolean" then k = k and 1 or 0 end
   if math_type(k) ~= "integer" then return nil end
-  local mt = getmetatable(t)
+  local mt = layout(getmetatable(t))
   local r, n = {}, len(t)
   local j = 0
   for _ = 1, k do
@@ -177,7 +184,7 @@ local function repeat_seq(t, k)
 end
 local function seq_mul(a, b)
   local r
-  local ma = type(a) == "table" and getmetatable(a)
+  local ma = type(a) == "table" and layout(getmetatable(a))
   if ma == List or ma == Tuple then r = repeat_seq(a, b) else r = repeat_seq(b, a) end
   if r then return r end
   return aio.arith("mul", a, b)
@@ -460,6 +467,76 @@ end, { kwonly = { "key", "reverse" } })
 
 method(List, "__len__", { "self" }, len)
 method(Tuple, "__len__", { "self" }, len)
+
+---------------------------------------------------------------------------
+-- Subclasses of list (class L(list)): instances keep the list layout (items
+-- at raw 0..n-1), so List's methods and hooks (copied by class_done) work on
+-- them. String keys are attributes (raw fields); other keys that miss go to
+-- a user __getitem__/__setitem__ or list's indexing. Items stored raw never
+-- reach a metamethod, so an overridden __getitem__/__setitem__ is not called
+-- for an index 0 <= i < len (it is for negative and out-of-range indexes).
+---------------------------------------------------------------------------
+List.aio_layout = List
+local function seq_iter(x)
+  local i = -1
+  return function()
+    i = i + 1
+    return rawget(x, i)
+  end
+end
+List.aio_iter = seq_iter   -- aio.iter handles List itself; this is for subclasses
+method(List, "__init__", { "self", "iterable" }, function(t, it)
+  local a, n = {}, 0
+  if it ~= nil then a, n = to_array(it) end
+  for i = len(t) - 1, n, -1 do rawset(t, i, nil) end
+  for i = 1, n do rawset(t, i - 1, a[i]) end
+  return None
+end)
+
+local function list_subclass_hooks(cls)
+  local Property = aio.Property
+  local getitem = aio.lookup(cls, "__getitem__")
+  local setitem = aio.lookup(cls, "__setitem__")
+  if rawequal(getitem, rawget(List, "__getitem__")) then getitem = nil end
+  if rawequal(setitem, rawget(List, "__setitem__")) then setitem = nil end
+  local getattr = aio.lookup(cls, "__getattr__")
+  local list_index, list_newindex = List.__index, List.__newindex
+  local name = rawget(cls, "__name__")
+  rawset(cls, "__index", function(t, k)
+    if type(k) == "string" then
+      local v = aio.lookup(cls, k)
+      if v ~= nil then
+        if type(v) == "table" and getmetatable(v) == Property then return v:get(t) end
+        return v
+      end
+      if getattr then return getattr(t, k) end
+      if not getitem then
+        throw(AttributeError, "'" .. name .. "' object has no attribute '" .. k .. "'")
+      end
+    end
+    if getitem then return getitem(t, k) end
+    return list_index(t, k)
+  end)
+  rawset(cls, "__newindex", function(t, k, v)
+    if type(k) == "string" then
+      local p = aio.lookup(cls, k)
+      if type(p) == "table" and getmetatable(p) == Property then return p:set(t, v) end
+      rawset(t, k, v)
+      return
+    end
+    if setitem then setitem(t, k, v) return end
+    list_newindex(t, k, v)
+  end)
+  if rawget(cls, "__iter__") ~= nil then rawset(cls, "aio_iter", nil) end
+  local contains = rawget(cls, "__contains__")
+  if contains then rawset(cls, "aio_contains", function(t, x) return truthy(contains(t, x)) end) end
+end
+
+local base_fix = aio.fix_index
+function aio.fix_index(cls)
+  base_fix(cls)
+  if rawget(cls, "aio_layout") == List then list_subclass_hooks(cls) end
+end
 
 -- a += b / a *= b on a list work in place (aliases see it); aio.iadd and
 -- aio.imul (05_ops) find these like a user class's __iadd__.

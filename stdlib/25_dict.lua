@@ -266,8 +266,15 @@ Dict.aio_repr = function(d)
   return "{" .. concat(parts, ", ") .. "}"
 end
 
+-- Instances of dict and its subclasses (class D(dict)) share the layout.
+local function is_dict(v)
+  local mt = getmetatable(v)
+  return mt == Dict or (mt ~= nil and rawget(mt, "aio_layout") == Dict)
+end
+aio.is_dict = is_dict
+
 Dict.__eq = function(a, b)
-  if getmetatable(b) ~= getmetatable(a) then return false end
+  if getmetatable(b) ~= getmetatable(a) and not (is_dict(a) and is_dict(b)) then return false end
   if a[LEN] ~= b[LEN] then return false end
   for k, v in entries(a) do
     local w = find(b, k)
@@ -364,7 +371,31 @@ dm("get", { "self", "key", "default" }, function(d, k, dflt)
   if dflt == nil then return None end
   return dflt
 end)
-dm("__getitem__", { "self", "key" }, function(d, k) return d[k] end)
+-- dict.__getitem__ reads the item itself (a subclass's __getitem__ may call it
+-- through super()); on a subclass a miss calls __missing__ as Python does.
+dm("__getitem__", { "self", "key" }, function(d, k)
+  local v = find(d, k)
+  if v ~= nil then return v end
+  local mt = getmetatable(d)
+  if mt ~= Dict then
+    local miss = aio.lookup(mt, "__missing__")
+    if miss then return miss(d, k) end
+  end
+  throw(KeyError, k)
+end)
+dm("__delitem__", { "self", "key" }, function(d, k)
+  if remove(d, k) == nil then throw(KeyError, k) end
+  return None
+end)
+-- dict.__init__ (for subclasses: `super().__init__(...)`; dict(...) itself
+-- is Dict.aio_new) adds the items, like update().
+dm("__init__", { "self", "iterable" }, function(d, other, kwargs)
+  if other ~= nil then update_from(d, other) end
+  if kwargs ~= nil and getmetatable(kwargs) == Dict then
+    for k, v in entries(kwargs) do set(d, k, v) end
+  end
+  return None
+end, { kwargs = true })
 dm("__setitem__", { "self", "key", "value" }, function(d, k, v) set(d, k, v) return None end)
 dm("__contains__", { "self", "key" }, function(d, k) return find(d, k) ~= nil end)
 dm("__len__", { "self" }, dlen)
@@ -475,7 +506,7 @@ aio.dict_fromkeys = aio.def(function(cls, it, v)
 end, "dict.fromkeys", { name = "dict.fromkeys", params = { "cls", "iterable", "value" } })
 
 Dict.__bor = function(a, b)
-  if getmetatable(a) == Dict and getmetatable(b) == Dict then
+  if is_dict(a) and is_dict(b) then
     local r = new_map(Dict)
     for k, v in entries(a) do set(r, k, v) end
     for k, v in entries(b) do set(r, k, v) end
@@ -487,6 +518,137 @@ end
 dm("__ior__", { "self", "other" }, function(d, other) update_from(d, other) return d end)
 dict_method_names.__ior__ = nil
 aio.install_generic(Dict)
+
+---------------------------------------------------------------------------
+-- Subclasses of dict. class_done copies Dict's methods and hooks (aio_len,
+-- aio_iter, aio_repr, ...) into the subclass; aio_alloc makes each instance
+-- an empty dict (Type.__call), so the instance is a real dict. d[k] and
+-- o.x are the same Lua operation, so a string key is an attribute when the
+-- class (not dict) defines that name (a method, class data, a property, a
+-- __slots__ entry) or its methods use it as `self.name`, and an item
+-- otherwise. A user __getitem__ /
+-- __setitem__ / __missing__ is honoured for d[k]; dict's own methods (get,
+-- update, setdefault, ...) use the items directly, as in CPython.
+---------------------------------------------------------------------------
+Dict.aio_layout = Dict
+Dict.aio_alloc = new_map
+Dict.aio_dict_like = true
+Dict.aio_unhashable = true
+
+local object = aio.object
+local dict_getitem_m, dict_setitem_m = rawget(Dict, "__getitem__"), rawget(Dict, "__setitem__")
+
+-- The names listed in the __slots__ of cls and its bases.
+local function slot_names(cls)
+  local names = {}
+  local mro = rawget(cls, "aio_mro")
+  for i = 1, #mro do
+    local sl = rawget(mro[i], "__slots__")
+    if type(sl) == "string" then names[sl] = true
+    elseif sl ~= nil then for x in aio.iter(sl) do names[x] = true end end
+  end
+  return names
+end
+
+-- The names a method uses as `self.NAME` (not called) in its source text:
+-- attributes, since Python's `self.NAME` never reaches a dict's items.
+-- (The emitter stores `self.x = v` as a raw `self.x`, indistinguishable
+-- from `self["x"] = v`; sources of compiled bundles are absent.)
+local source_lines = setmetatable({}, { __mode = "k" })
+local function self_attr_names(fn, names)
+  local info = debug.getinfo(fn, "S")
+  local text = info and aio.sources and aio.sources[info.source]
+  if not text or info.linedefined < 1 then return end
+  local lines = source_lines[text]
+  if not lines then
+    lines = {}
+    for l in string.gmatch(text .. "\n", "([^\n]*)\n") do lines[#lines + 1] = l end
+    source_lines[text] = lines
+  end
+  local spec = aio.funcs[fn]
+  local me = spec and spec.params and spec.params[1] or "self"
+  local pat = "%f[%w_]" .. me .. "%s*%.%s*([%a_][%w_]*)%s*(.?)"
+  for i = info.linedefined, info.lastlinedefined do
+    for name, nxt in string.gmatch(lines[i] or "", pat) do
+      if nxt ~= "(" then names[name] = true end
+    end
+  end
+end
+
+local function attr_names(cls)
+  local names = slot_names(cls)
+  local mro = rawget(cls, "aio_mro")
+  for i = 1, #mro do
+    local c = mro[i]
+    if rawget(c, "aio_user") then
+      for _, v in pairs(c) do
+        if type(v) == "table" then
+          local vm = getmetatable(v)
+          if vm == aio.Property then
+            for _, f in pairs({ rawget(v, "fget"), rawget(v, "fset"), rawget(v, "fdel") }) do
+              if type(f) == "function" then self_attr_names(f, names) end
+            end
+          elseif vm == aio.StaticMethod or vm == aio.ClassMethod then v = rawget(v, "f") end
+        end
+        if type(v) == "function" and aio.funcs[v] then self_attr_names(v, names) end
+      end
+    end
+  end
+  return names
+end
+
+-- What the class itself (or a user base) defines under string key k.
+local function class_attr(cls, k)
+  local v = rawget(cls, k)
+  if v == nil then v = aio.lookup(cls, k) end
+  if v == nil or rawequal(v, rawget(Dict, k)) or rawequal(v, rawget(object, k)) then return nil end
+  return v
+end
+
+local function subclass_hooks(cls)
+  local Property = aio.Property
+  local getitem = aio.lookup(cls, "__getitem__")
+  local setitem = aio.lookup(cls, "__setitem__")
+  if rawequal(getitem, dict_getitem_m) then getitem = nil end
+  if rawequal(setitem, dict_setitem_m) then setitem = nil end
+  local miss = aio.lookup(cls, "__missing__")
+  local attrs = attr_names(cls)
+  rawset(cls, "__index", function(d, k)
+    if type(k) == "string" and not dict_method_names[k] then
+      local v = class_attr(cls, k)
+      if v ~= nil then
+        if type(v) == "table" and getmetatable(v) == Property then return v:get(d) end
+        return v
+      end
+    end
+    if getitem then return getitem(d, k) end
+    local v = find(d, k)
+    if v ~= nil then return v end
+    if type(k) == "string" and dict_method_names[k] then return rawget(Dict, k) end
+    if miss then return miss(d, k) end
+    throw(KeyError, k)
+  end)
+  rawset(cls, "__newindex", function(d, k, v)
+    if type(k) == "string" and (attrs[k] or class_attr(cls, k) ~= nil) then
+      local p = aio.lookup(cls, k)
+      if type(p) == "table" and getmetatable(p) == Property then return p:set(d, v) end
+      rawset(d, k, v)
+      return
+    end
+    if setitem then setitem(d, k, v) return end
+    set(d, k, v)
+  end)
+  -- a user __iter__ / __contains__ replaces dict's hook
+  if class_attr(cls, "__iter__") then rawset(cls, "aio_iter", nil) end
+  local contains = class_attr(cls, "__contains__")
+  if contains then rawset(cls, "aio_contains", function(d, x) return truthy(contains(d, x)) end) end
+end
+
+local base_fix = aio.fix_index
+function aio.fix_index(cls)
+  base_fix(cls)
+  if rawget(cls, "aio_layout") == Dict then subclass_hooks(cls) end
+end
 
 ---------------------------------------------------------------------------
 -- set

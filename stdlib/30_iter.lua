@@ -508,6 +508,7 @@ function aio.getslice(a, i, j, k)
   throw(TypeError, "'" .. tname(a) .. "' object is not subscriptable")
 end
 
+local list_setslice
 function aio.setslice(a, i, j, k, v)
   local mt = type(a) == "table" and getmetatable(a)
   if mt ~= List then
@@ -515,6 +516,10 @@ function aio.setslice(a, i, j, k, v)
     if si then si(a, slice_obj(i, j, k), v) return end
     throw(TypeError, "'" .. tname(a) .. "' object does not support item assignment")
   end
+  return list_setslice(a, i, j, k, v)
+end
+
+list_setslice = function(a, i, j, k, v)
   if not aio.is_iterable(v) then throw(TypeError, "can only assign an iterable") end
   local vals, nv = to_array(v)
   local n = seqlen(a)
@@ -536,6 +541,7 @@ function aio.setslice(a, i, j, k, v)
   for c = 0, count - 1 do rawset(a, start + c * step, vals[c + 1]) end
 end
 
+local list_delslice
 function aio.delslice(a, i, j, k)
   local mt = type(a) == "table" and getmetatable(a)
   if mt ~= List then
@@ -543,6 +549,10 @@ function aio.delslice(a, i, j, k)
     if di then di(a, slice_obj(i, j, k)) return end
     throw(TypeError, "'" .. tname(a) .. "' object does not support item deletion")
   end
+  return list_delslice(a, i, j, k)
+end
+
+list_delslice = function(a, i, j, k)
   local n = seqlen(a)
   local start, _, step, count = slice_indices(n, i, j, k)
   if count == 0 then return end
@@ -558,26 +568,48 @@ function aio.delslice(a, i, j, k)
   for p = n - 1, w, -1 do rawset(a, p, nil) end
 end
 
+local function list_delitem(a, i)
+  if type(i) == "boolean" then i = i and 1 or 0 end
+  if math_type(i) ~= "integer" then
+    if getmetatable(i) == Slice then return list_delslice(a, i.start, i.stop, i.step) end
+    throw(TypeError, "list indices must be integers or slices, not " .. tname(i))
+  end
+  local n = seqlen(a)
+  if i < 0 then i = i + n end
+  if i < 0 or i >= n then throw(IndexError, "list assignment index out of range") end
+  for p = i, n - 2 do rawset(a, p, rawget(a, p + 1)) end
+  rawset(a, n - 1, nil)
+end
+
+-- list's item methods (what a list subclass inherits: super().__getitem__(i),
+-- l[1:3] and del l[0] on a subclass come here too)
+method(List, "__getitem__", { "self", "index" }, function(t, k)
+  if getmetatable(k) == Slice then
+    local start, _, step, count = slice_indices(seqlen(t), k.start, k.stop, k.step)
+    local r = {}
+    for c = 0, count - 1 do r[c] = rawget(t, start + c * step) end
+    return setmetatable(r, List)
+  end
+  local v = math_type(k) == "integer" and rawget(t, k)
+  if v then return v end
+  return List.__index(t, k)
+end)
+method(List, "__setitem__", { "self", "index", "value" }, function(t, k, v)
+  if getmetatable(k) == Slice then list_setslice(t, k.start, k.stop, k.step, v) return None end
+  if math_type(k) == "integer" and rawget(t, k) ~= nil then rawset(t, k, v) return None end
+  List.__newindex(t, k, v)
+  return None
+end)
+method(List, "__delitem__", { "self", "index" }, function(t, k) list_delitem(t, k) return None end)
+
 function aio.delitem(a, i)
   local mt = type(a) == "table" and getmetatable(a)
-  if mt == List then
-    if type(i) == "boolean" then i = i and 1 or 0 end
-    if math_type(i) ~= "integer" then
-      if getmetatable(i) == Slice then return aio.delslice(a, i.start, i.stop, i.step) end
-      throw(TypeError, "list indices must be integers or slices, not " .. tname(i))
-    end
-    local n = seqlen(a)
-    if i < 0 then i = i + n end
-    if i < 0 or i >= n then throw(IndexError, "list assignment index out of range") end
-    for p = i, n - 2 do rawset(a, p, rawget(a, p + 1)) end
-    rawset(a, n - 1, nil)
-    return
-  end
-  if mt == Dict or (mt and rawget(mt, "aio_dict_like")) then
+  if mt == List then return list_delitem(a, i) end
+  if mt == Dict then
     if aio.dict_remove(a, i) == nil then throw(KeyError, i) end
     return
   end
-  local di = mt and lookup(mt, "__delitem__")
+  local di = mt and lookup(mt, "__delitem__")   -- dict subclasses: a user's or dict's
   if di then di(a, i) return end
   if type(a) == "table" and mt and rawget(mt, "aio_user") and not lookup(mt, "__getitem__") then
     throw(TypeError, "'" .. tname(a) .. "' object does not support item deletion")

@@ -106,7 +106,8 @@ function aio.kwmerge(kw, ...)
   end
   for i = 1, select("#", ...) do
     local m = select(i, ...)
-    if getmetatable(m) ~= Dict then
+    local mm = getmetatable(m)
+    if mm ~= Dict and not (mm and rawget(mm, "aio_layout") == Dict) then
       throw(TypeError, "argument after ** must be a mapping, not " .. tname(m))
     end
     for k, v in aio.dict_entries(m) do
@@ -222,7 +223,8 @@ function aio.call(f, pos, kw)
     if mt == Type then
       local new = rawget(f, "aio_new")
       if new then return call_fn(new, f, pos, kw) end
-      local obj = setmetatable({}, f)
+      local alloc = rawget(f, "aio_alloc")
+      local obj = alloc and alloc(f) or setmetatable({}, f)
       local init = rawget(f, "__init__")
       if init then
         call_fn(init, obj, pos, kw)

@@ -572,8 +572,8 @@ builtin("reversed", { params = { "sequence" } }, function(x)
       return x[i]
     end, t == "string" and "reversed" or (mt == List and "list_reverseiterator" or "reversed"))
   end
-  if mt == Dict or mt == aio.KeysView then
-    local d = mt == Dict and x or nil
+  if mt == Dict or mt == aio.KeysView or (mt and rawget(mt, "aio_layout") == Dict) then
+    local d = mt ~= aio.KeysView and x or nil
     local a, n = to_array(x)
     local i = n + 1
     return make_iter(function()

@@ -334,6 +334,10 @@ encode = function(v, o, level)
   local mt = type(v) == "table" and getmetatable(v)
   if mt == aio.List or mt == aio.Tuple then return encode_list(v, o, level) end
   if mt == aio.Dict then return encode_dict(v, o, level) end
+  -- subclasses of list / tuple / dict encode as their base
+  local lay = mt and rawget(mt, "aio_layout")
+  if lay == aio.List or lay == aio.Tuple then return encode_list(v, o, level) end
+  if lay == aio.Dict then return encode_dict(v, o, level) end
   if o.default then
     enter(v, o)
     encode(aio.call(o.default, { n = 1, v }), o, level)
