@@ -532,10 +532,27 @@ local function list_subclass_hooks(cls)
   if contains then rawset(cls, "aio_contains", function(t, x) return truthy(contains(t, x)) end) end
 end
 
+-- A subclass of a builtin that defines an operator's dunder (__add__, ...)
+-- gets the generic metamethod back, which calls it (the base's copied
+-- metamethod, e.g. list concatenation, would not).
+local op_dunders = {
+  __add = "__add__", __sub = "__sub__", __mul = "__mul__", __mod = "__mod__", __bor = "__or__",
+  __band = "__and__", __bxor = "__xor__", __lt = "__lt__", __le = "__le__",
+}
+function aio.restore_generic_ops(cls, base)
+  for mm, dunder in pairs(op_dunders) do
+    local f = aio.lookup(cls, dunder)
+    if f ~= nil and not rawequal(f, rawget(base, dunder)) then rawset(cls, mm, aio.generic_mm[mm]) end
+  end
+end
+
 local base_fix = aio.fix_index
 function aio.fix_index(cls)
   base_fix(cls)
-  if rawget(cls, "aio_layout") == List then list_subclass_hooks(cls) end
+  if rawget(cls, "aio_layout") == List then
+    list_subclass_hooks(cls)
+    aio.restore_generic_ops(cls, List)
+  end
 end
 
 -- a += b / a *= b on a list work in place (aliases see it); aio.iadd and

@@ -495,11 +495,17 @@ dm("keys", { "self" }, function(d) return setmetatable({ [DICT] = d }, KeysView)
 dm("values", { "self" }, function(d) return setmetatable({ [DICT] = d }, ValuesView) end)
 dm("items", { "self" }, function(d) return setmetatable({ [DICT] = d }, ItemsView) end)
 
-local ClassMethod
 dict_method_names.fromkeys = true
 Dict.fromkeys = nil
+-- dict.fromkeys (a classmethod: 40_call wraps it). A subclass is
+-- instantiated and filled through d[k] = v, as CPython does.
 aio.dict_fromkeys = aio.def(function(cls, it, v)
   if v == nil then v = None end
+  if cls ~= Dict then
+    local d = cls()
+    for k in aio.iter(it) do d[k] = v end
+    return d
+  end
   local d = new_map(Dict)
   for k in aio.iter(it) do set(d, k, v) end
   return d
@@ -647,7 +653,10 @@ end
 local base_fix = aio.fix_index
 function aio.fix_index(cls)
   base_fix(cls)
-  if rawget(cls, "aio_layout") == Dict then subclass_hooks(cls) end
+  if rawget(cls, "aio_layout") == Dict then
+    subclass_hooks(cls)
+    aio.restore_generic_ops(cls, Dict)
+  end
 end
 
 ---------------------------------------------------------------------------

@@ -212,6 +212,7 @@ local StaticMethod = aio.bclass("staticmethod")
 local ClassMethod = aio.bclass("classmethod")
 local Property = aio.bclass("property")
 aio.StaticMethod, aio.ClassMethod, aio.Property = StaticMethod, ClassMethod, Property
+rawset(Dict, "fromkeys", setmetatable({ f = aio.dict_fromkeys, owner = Dict }, ClassMethod))
 
 -- f(*args, **kw) for any callable.
 function aio.call(f, pos, kw)
