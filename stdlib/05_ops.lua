@@ -27,11 +27,28 @@ local function truthy(v)
 end
 aio.truthy = truthy
 
+-- A user __eq__ of a table operand, for operands of different Lua types
+-- (Lua's == never calls __eq then): true/false, or nil when none decides.
+local function user_eq(a, b)
+  for _ = 1, 2 do
+    if type(a) == "table" then
+      local f = rawget(getmetatable(a) or {}, "__eq__")
+      if f then
+        local r = f(a, b)
+        if not rawequal(r, NotImplemented) then return truthy(r) end
+      end
+    end
+    a, b = b, a
+  end
+  return nil
+end
+
 -- Python ==, including True == 1 and containers (via their __eq).
 local function eq(a, b)
   if rawequal(a, b) then return true end
   local ta, tb = type(a), type(b)
   if ta == tb then return a == b end
+  if ta == "table" or tb == "table" then return user_eq(a, b) or false end
   if ta == "boolean" then return tb == "number" and (a and 1 or 0) == b end
   if tb == "boolean" then return ta == "number" and a == (b and 1 or 0) end
   return false

@@ -333,7 +333,23 @@ method(Generator, "throw", { "self", "typ", "val" }, function(g, typ, val)
   if more then return r end
   stop_with(r)
 end)
-method(Generator, "close", { "self" }, function(g) g.done = true return None end)
+-- close(): a suspended generator gets GeneratorExit at its yield, so its
+-- finally blocks and with statements run; one that never started just ends.
+method(Generator, "close", { "self" }, function(g)
+  if g.done then return None end
+  if co_status(g.co) ~= "suspended" or debug.getinfo(g.co, 0, "l") == nil then
+    g.done = true
+    return None
+  end
+  local ok, more = pcall(gen_resume, g, THROW, aio.GeneratorExit())
+  if ok then
+    if more then throw(aio.RuntimeError, "generator ignored GeneratorExit") end
+    return None
+  end
+  local e = aio.exc(more)
+  if aio.isinst(e, aio.GeneratorExit) then return None end
+  error(e, 0)
+end)
 
 function aio.yield_from(x)
   if type(x) == "table" and getmetatable(x) == Generator then

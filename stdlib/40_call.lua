@@ -348,6 +348,8 @@ local function class_special(cls, name)
   return nil
 end
 
+aio.class_special = class_special
+
 local function getattr(o, name, dflt)
   local t = type(o)
   local cls
@@ -696,4 +698,20 @@ function aio.traceback_of(e)
   return None
 end
 
-aio.ascii = aio.repr
+-- ascii(x): repr(x) with non-ASCII characters escaped (\xe9, \u20ac, \U0001f600).
+function aio.ascii(x)
+  local r = aio.repr(x)
+  if not string.find(r, "[\128-\255]") then return r end
+  local ok, out = pcall(function()
+    local parts = {}
+    for _, c in utf8.codes(r) do
+      if c < 0x80 then parts[#parts + 1] = string.char(c)
+      elseif c < 0x100 then parts[#parts + 1] = string.format("\\x%02x", c)
+      elseif c < 0x10000 then parts[#parts + 1] = string.format("\\u%04x", c)
+      else parts[#parts + 1] = string.format("\\U%08x", c) end
+    end
+    return table.concat(parts)
+  end)
+  if ok then return out end
+  return (string.gsub(r, "[\128-\255]", function(b) return string.format("\\x%02x", string.byte(b)) end))
+end

@@ -297,7 +297,7 @@ end
 builtin("issubclass", { params = { "cls", "class_or_tuple" } }, issubclass)
 
 builtin("repr", { params = { "obj" } }, function(x) return repr(x) end)
-builtin("ascii", { params = { "obj" } }, function(x) return repr(x) end)
+builtin("ascii", { params = { "obj" } }, function(x) return aio.ascii(x) end)
 builtin("format", { params = { "value", "format_spec" } }, function(v, spec)
   return aio.format(v, spec or "")
 end)
@@ -389,7 +389,7 @@ end)
 ---------------------------------------------------------------------------
 builtin("abs", { params = { "x" } }, function(x)
   local t = type(x)
-  if t == "number" then if x < 0 then return -x end if x == 0 then return x * 0 end return x end
+  if t == "number" then if x < 0 then return -x end if x == 0 then return x - x end return x end   -- abs(-0.0) is 0.0
   if t == "boolean" then return x and 1 or 0 end
   if t == "table" then
     local f = lookup(getmetatable(x), "__abs__")
