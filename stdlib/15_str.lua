@@ -38,6 +38,12 @@ end
 local function index_int(v)
   if math_type(v) == "integer" then return v end
   if type(v) == "boolean" then return v and 1 or 0 end
+  local ix = type(v) == "table" and aio.lookup(getmetatable(v), "__index__")
+  if ix then
+    local r = ix(v)
+    if math_type(r) == "integer" then return r end
+    throw(TypeError, "__index__ returned non-int (type " .. tname(r) .. ")")
+  end
   throw(TypeError, "'" .. tname(v) .. "' object cannot be interpreted as an integer")
 end
 aio.index_int = index_int

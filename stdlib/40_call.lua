@@ -311,6 +311,33 @@ function aio.fix_index(cls)
   return base_fix(cls)
 end
 
+-- Python's class creation hooks for user classes: __set_name__(owner, name)
+-- on the objects the class body defined, then the nearest base's
+-- __init_subclass__ (implicitly a classmethod).
+local base_class_done = aio.class_done
+function aio.class_done(cls)
+  local named
+  if rawget(cls, "aio_user") then
+    for k, v in pairs(cls) do
+      local sn = type(v) == "table" and type(k) == "string" and getmetatable(v) ~= Type and
+        lookup(getmetatable(v) or {}, "__set_name__")
+      if sn then named = named or {} named[#named + 1] = { sn, v, k } end
+    end
+  end
+  base_class_done(cls)
+  if named then for _, x in ipairs(named) do x[1](x[2], cls, x[3]) end end
+  local mro = rawget(cls, "aio_mro")
+  for i = 2, #mro do
+    local f = rawget(mro[i], "__init_subclass__")
+    if f ~= nil then
+      if type(f) == "table" and getmetatable(f) == ClassMethod then f = f.f end
+      f(cls)
+      break
+    end
+  end
+  return cls
+end
+
 ---------------------------------------------------------------------------
 -- getattr / setattr / delattr / hasattr
 ---------------------------------------------------------------------------
@@ -411,6 +438,9 @@ local function getattr(o, name, dflt)
       if vm == Property then return v:get(o) end
       if vm == StaticMethod then return v.f end
       if vm == ClassMethod then return bind(cls, v.f) end
+      local dm = aio.user_descr(v)
+      local g = dm and lookup(dm, "__get__")
+      if g then return g(v, o, cls) end
       return v
     elseif string.sub(name, 1, 4) ~= "aio_" and name ~= "__name" then
       return v
@@ -571,7 +601,7 @@ function aio.super_method(cls, self, name)
       found = true
     end
   end
-  if name == "__init__" then return noop end
+  if name == "__init__" or name == "__init_subclass__" then return noop end
   throw(AttributeError, "'super' object has no attribute '" .. name .. "'")
 end
 
