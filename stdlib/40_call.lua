@@ -339,6 +339,86 @@ function aio.class_done(cls)
 end
 
 ---------------------------------------------------------------------------
+-- A class with a user __setattr__ (not a dict subclass): every attribute
+-- store must reach it, but a raw field would be overwritten without a
+-- metamethod. Its instances keep their attributes in a dict under the
+-- private key ATTRS instead (that dict is also their live __dict__).
+---------------------------------------------------------------------------
+local ATTRS = {}
+aio.ATTRS = ATTRS
+local object = aio.object
+
+-- object.__setattr__ / object.__delattr__: the default attribute store.
+local function store_attr(o, name, v)
+  local cls = getmetatable(o)
+  local p = lookup(cls, name)
+  if type(p) == "table" then
+    if getmetatable(p) == Property then p:set(o, v) return None end
+    local dm = aio.user_descr(p)
+    local st = dm and lookup(dm, "__set__")
+    if st then st(p, o, v) return None end
+  end
+  local a = rawget(o, ATTRS)
+  if a then aio.dict_set(a, name, v) else rawset(o, name, v) end
+  return None
+end
+local function delete_attr(o, name)
+  local cls = getmetatable(o)
+  local p = lookup(cls, name)
+  if type(p) == "table" and getmetatable(p) == Property and rawget(p, "fdel") then
+    rawget(p, "fdel")(o)
+    return None
+  end
+  local a = rawget(o, ATTRS)
+  if a and aio.dict_remove(a, name) ~= nil then return None end
+  if rawget(o, name) == nil then
+    throw(AttributeError, "'" .. tname(o) .. "' object has no attribute '" .. name .. "'")
+  end
+  rawset(o, name, nil)
+  return None
+end
+object.__setattr__ = aio.def(store_attr, "object.__setattr__",
+  { name = "object.__setattr__", params = { "self", "name", "value" } })
+object.__delattr__ = aio.def(delete_attr, "object.__delattr__",
+  { name = "object.__delattr__", params = { "self", "name" } })
+
+-- The user's __setattr__ / __delattr__ of cls, or nil.
+local function user_hook(cls, name, default)
+  local f = lookup(cls, name)
+  if f == nil or rawequal(f, default) then return nil end
+  return f
+end
+
+local function attrs_alloc(cls) return setmetatable({ [ATTRS] = aio.new_map(Dict) }, cls) end
+
+local function attrs_hooks(cls, setattr)
+  local idx, nidx = rawget(cls, "__index"), rawget(cls, "__newindex")
+  local dict_get = aio.dict_get
+  rawset(cls, "aio_alloc", attrs_alloc)
+  rawset(cls, "__index", function(o, k)
+    local a = rawget(o, ATTRS)
+    if a and type(k) == "string" then
+      local v = dict_get(a, k)
+      if v ~= nil then return v end
+    end
+    if type(idx) == "function" then return idx(o, k) end
+    return idx[k]
+  end)
+  rawset(cls, "__newindex", function(o, k, v)
+    if type(k) == "string" then setattr(o, k, v) return end
+    if nidx then return nidx(o, k, v) end
+    throw(TypeError, "'" .. tname(o) .. "' object does not support item assignment")
+  end)
+end
+
+local fix_classmethods = aio.fix_index
+function aio.fix_index(cls)
+  fix_classmethods(cls)
+  local sa = user_hook(cls, "__setattr__", object.__setattr__)
+  if sa and rawget(cls, "aio_user") and not rawget(cls, "aio_layout") then attrs_hooks(cls, sa) end
+end
+
+---------------------------------------------------------------------------
 -- getattr / setattr / delattr / hasattr
 ---------------------------------------------------------------------------
 local function short_name(n) return smatch(n, "([^%.]+)$") or n end
@@ -410,6 +490,11 @@ local function getattr(o, name, dflt)
     if rawget(cls, "aio_user") then
       local v = rawget(o, name)
       if v ~= nil then return v end
+      local a = rawget(o, ATTRS)
+      if a then
+        v = aio.dict_get(a, name)
+        if v ~= nil then return v end
+      end
     end
   elseif t == "function" then
     if dflt ~= nil then
@@ -448,6 +533,7 @@ local function getattr(o, name, dflt)
   end
   if name == "__class__" then return cls end
   if name == "__dict__" and t == "table" and rawget(cls, "aio_user") then
+    if rawget(o, ATTRS) then return rawget(o, ATTRS) end
     local d = aio.new_map(Dict)
     for k, val in pairs(o) do if type(k) == "string" then aio.dict_set(d, k, val) end end
     return d
@@ -479,12 +565,13 @@ function aio.setattr(o, name, v)
       rawset(o, name, v)
       return
     end
-    if cls == Module or (cls and rawget(cls, "aio_user")) then
-      local sa = cls ~= Module and lookup(cls, "__setattr__")
-      if sa then sa(o, name, v) return end
-      local p = cls ~= Module and lookup(cls, name)
-      if type(p) == "table" and getmetatable(p) == Property then p:set(o, v) return end
+    if cls == Module or (cls and rawget(cls, "aio_module")) then
       rawset(o, name, v)
+      return
+    end
+    if cls and rawget(cls, "aio_user") then
+      local sa = lookup(cls, "__setattr__") or store_attr
+      sa(o, name, v)
       return
     end
   elseif t == "function" then
@@ -503,6 +590,9 @@ end
 function aio.delattr(o, name)
   if type(o) == "table" then
     local cls = getmetatable(o)
+    local da = cls ~= Type and cls ~= Module and cls and user_hook(cls, "__delattr__", object.__delattr__)
+    if da and rawget(cls, "aio_user") then da(o, name) return end
+    if rawget(o, ATTRS) then delete_attr(o, name) return end
     if cls == Type or cls == Module or (cls and rawget(cls, "aio_user")) then
       local p = cls ~= Type and cls ~= Module and lookup(cls, name)
       if type(p) == "table" and getmetatable(p) == Property and rawget(p, "fdel") then
