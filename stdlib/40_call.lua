@@ -213,6 +213,7 @@ local ClassMethod = aio.bclass("classmethod")
 local Property = aio.bclass("property")
 aio.StaticMethod, aio.ClassMethod, aio.Property = StaticMethod, ClassMethod, Property
 rawset(Dict, "fromkeys", setmetatable({ f = aio.dict_fromkeys, owner = Dict }, ClassMethod))
+rawset(aio.Str, "maketrans", setmetatable({ f = aio.str_maketrans }, StaticMethod))
 
 -- f(*args, **kw) for any callable.
 function aio.call(f, pos, kw)
