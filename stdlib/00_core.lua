@@ -192,6 +192,12 @@ Type.__index = function(cls, k)
   local v = lookup(cls, k)
   if v ~= nil then return v end
   if k == "__name__" or k == "__qualname__" then return rawget(cls, "__name__") end
+  if k == "__doc__" then return aio.None end   -- docstrings are not kept
+  local special = aio.class_special   -- __bases__, __mro__, ... (40_call)
+  if special and type(k) == "string" then
+    v = special(cls, k)
+    if v ~= nil then return v end
+  end
   throw(aio.AttributeError, "'" .. tostring(rawget(cls, "__name__")) .. "' object has no attribute '" .. tostring(k) .. "'")
 end
 

@@ -27,11 +27,28 @@ local function truthy(v)
 end
 aio.truthy = truthy
 
+-- A user __eq__ of a table operand, for operands of different Lua types
+-- (Lua's == never calls __eq then): true/false, or nil when none decides.
+local function user_eq(a, b)
+  for _ = 1, 2 do
+    if type(a) == "table" then
+      local f = rawget(getmetatable(a) or {}, "__eq__")
+      if f then
+        local r = f(a, b)
+        if not rawequal(r, NotImplemented) then return truthy(r) end
+      end
+    end
+    a, b = b, a
+  end
+  return nil
+end
+
 -- Python ==, including True == 1 and containers (via their __eq).
 local function eq(a, b)
   if rawequal(a, b) then return true end
   local ta, tb = type(a), type(b)
   if ta == tb then return a == b end
+  if ta == "table" or tb == "table" then return user_eq(a, b) or false end
   if ta == "boolean" then return tb == "number" and (a and 1 or 0) == b end
   if tb == "boolean" then return ta == "number" and a == (b and 1 or 0) end
   return false
@@ -469,6 +486,15 @@ function aio.wire_specials(cls)
   end
 end
 
+-- A user descriptor (an instance of a class with __get__ / __set__), or nil.
+local function user_descr(v)
+  local m = type(v) == "table" and getmetatable(v)
+  if not m or m == aio.Type or not rawget(m, "aio_user") then return nil end
+  if lookup(m, "__get__") or lookup(m, "__set__") then return m end
+  return nil
+end
+aio.user_descr = user_descr
+
 -- Chooses the instance __index/__newindex for a finished class.
 function aio.fix_index(cls)
   local getitem = lookup(cls, "__getitem__")
@@ -477,7 +503,7 @@ function aio.fix_index(cls)
   local Property = aio.Property
   local has_prop = false
   for _, v in pairs(cls) do
-    if type(v) == "table" and getmetatable(v) == Property then has_prop = true break end
+    if type(v) == "table" and (getmetatable(v) == Property or user_descr(v)) then has_prop = true break end
   end
   local name = rawget(cls, "__name__")
   if not (getitem or getattr or has_prop) then
@@ -487,7 +513,12 @@ function aio.fix_index(cls)
       local v = rawget(cls, k)
       if v == nil then v = lookup(cls, k) end
       if v ~= nil then
-        if type(v) == "table" and getmetatable(v) == Property then return v:get(o) end
+        if type(v) == "table" then
+          if getmetatable(v) == Property then return v:get(o) end
+          local dm = user_descr(v)
+          local g = dm and lookup(dm, "__get__")
+          if g then return g(v, o, cls) end
+        end
         return v
       end
       if getitem and type(k) ~= "string" then return getitem(o, k) end
@@ -499,7 +530,12 @@ function aio.fix_index(cls)
   if setitem or has_prop then
     rawset(cls, "__newindex", function(o, k, v)
       local p = lookup(cls, k)
-      if type(p) == "table" and getmetatable(p) == Property then return p:set(o, v) end
+      if type(p) == "table" then
+        if getmetatable(p) == Property then return p:set(o, v) end
+        local dm = user_descr(p)
+        local st = dm and lookup(dm, "__set__")
+        if st then st(p, o, v) return end
+      end
       if setitem and type(k) ~= "string" then return setitem(o, k, v) end
       rawset(o, k, v)
     end)

@@ -38,6 +38,12 @@ end
 local function index_int(v)
   if math_type(v) == "integer" then return v end
   if type(v) == "boolean" then return v and 1 or 0 end
+  local ix = type(v) == "table" and aio.lookup(getmetatable(v), "__index__")
+  if ix then
+    local r = ix(v)
+    if math_type(r) == "integer" then return r end
+    throw(TypeError, "__index__ returned non-int (type " .. tname(r) .. ")")
+  end
   throw(TypeError, "'" .. tname(v) .. "' object cannot be interpreted as an integer")
 end
 aio.index_int = index_int
@@ -144,6 +150,53 @@ end
 method(Str, "upper", { "self" }, function(s) return supper(s) end)
 method(Str, "lower", { "self" }, function(s) return slower(s) end)
 method(Str, "casefold", { "self" }, function(s) return slower(s) end)
+
+-- str.maketrans(x[, y[, z]]) (a staticmethod: 40_call wraps it) and
+-- s.translate(table): tables map code points to code points, strings or None.
+function aio.str_maketrans(x, y, z)
+  local d = aio.new_map(aio.Dict)
+  if y == nil then
+    if getmetatable(x) ~= aio.Dict then
+      throw(TypeError, "if you give only one argument to maketrans it must be a dict")
+    end
+    for k, v in aio.dict_entries(x) do
+      if type(k) == "string" then
+        if utf8.len(k) ~= 1 then throw(ValueError, "string keys in translate table must be of length 1") end
+        k = utf8.codepoint(k)
+      end
+      aio.dict_set(d, k, v)
+    end
+    return d
+  end
+  if utf8.len(x) ~= utf8.len(y) then
+    throw(ValueError, "the first two maketrans arguments must have equal length")
+  end
+  local ys = {}
+  for _, c in utf8.codes(y) do ys[#ys + 1] = c end
+  local i = 0
+  for _, c in utf8.codes(x) do i = i + 1 aio.dict_set(d, c, ys[i]) end
+  if z ~= nil then for _, c in utf8.codes(z) do aio.dict_set(d, c, None) end end
+  return d
+end
+method(Str, "translate", { "self", "table" }, function(s, tbl)
+  local out = {}
+  for _, c in utf8.codes(s) do
+    local v
+    if getmetatable(tbl) == aio.Dict then v = aio.dict_get(tbl, c)
+    else
+      local ok, r = pcall(function() return tbl[c] end)
+      if ok then v = r
+      elseif not aio.isinst(aio.exc(r), aio.LookupError) then error(aio.exc(r), 0) end
+    end
+    if v == nil then out[#out + 1] = utf8.char(c)
+    elseif math_type(v) == "integer" then out[#out + 1] = utf8.char(v)
+    elseif type(v) == "string" then out[#out + 1] = v
+    elseif not rawequal(v, None) then
+      throw(TypeError, "character mapping must return integer, None or str")
+    end
+  end
+  return table.concat(out)
+end)
 method(Str, "swapcase", { "self" }, function(s)
   return (sgsub(s, "%a", function(c) local u = supper(c) if u == c then return slower(c) end return u end))
 end)

@@ -47,6 +47,8 @@ local function seq_index(cls, what)
       throw(TypeError, what .. " indices must be integers or slices, not str")
     end
     if type(k) == "boolean" then return t[k and 1 or 0] end
+    local ix = type(k) == "table" and aio.lookup(getmetatable(k), "__index__")
+    if ix then return t[ix(k)] end   -- an object with __index__
     if math_type(k) == "float" and k == k and k == math.floor(k) then
       throw(TypeError, what .. " indices must be integers or slices, not float")
     end
@@ -58,6 +60,8 @@ Tuple.__index = seq_index(Tuple, "tuple")
 
 List.__newindex = function(t, k, v)
   if type(k) == "boolean" then k = k and 1 or 0 end
+  local ix = type(k) == "table" and aio.lookup(getmetatable(k), "__index__")
+  if ix then k = ix(k) end
   if math_type(k) == "integer" then
     local n = len(t)
     if k < 0 then k = k + n end

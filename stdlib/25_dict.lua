@@ -662,6 +662,12 @@ end
 ---------------------------------------------------------------------------
 -- set
 ---------------------------------------------------------------------------
+-- Instances of set and its subclasses (class S(set)) share the layout.
+local function is_set(v)
+  local mt = getmetatable(v)
+  return mt == Set or (mt ~= nil and rawget(mt, "aio_layout") == Set)
+end
+
 local function set_add(s, x) set(s, x, true) end
 local function set_has(s, x) return find(s, x) ~= nil end
 aio.set_add, aio.set_has = set_add, set_has
@@ -716,7 +722,7 @@ Set.aio_repr = function(s)
 end
 
 local function as_set(x)
-  if getmetatable(x) == Set then return x end
+  if is_set(x) then return x end
   local s = new_map(Set)
   for v in aio.iter(x) do set(s, v, true) end
   return s
@@ -754,7 +760,7 @@ end
 
 local function setop(fn, op)
   return function(a, b)
-    if getmetatable(a) == Set and getmetatable(b) == Set then return fn(a, b) end
+    if is_set(a) and is_set(b) then return fn(a, b) end
     return aio.arith(op, a, b)
   end
 end
@@ -763,15 +769,15 @@ Set.__band = setop(inter, "band")
 Set.__sub = setop(diff, "sub")
 Set.__bxor = setop(symdiff, "bxor")
 Set.__eq = function(a, b)
-  if getmetatable(a) ~= Set or getmetatable(b) ~= Set then return false end
+  if not is_set(a) or not is_set(b) then return false end
   return a[LEN] == b[LEN] and subset(a, b)
 end
 Set.__le = function(a, b)
-  if getmetatable(a) ~= Set or getmetatable(b) ~= Set then return aio.le(a, b) end
+  if not is_set(a) or not is_set(b) then return aio.le(a, b) end
   return subset(a, b)
 end
 Set.__lt = function(a, b)
-  if getmetatable(a) ~= Set or getmetatable(b) ~= Set then return aio.lt(a, b) end
+  if not is_set(a) or not is_set(b) then return aio.lt(a, b) end
   return a[LEN] < b[LEN] and subset(a, b)
 end
 Set.aio_unhashable = true
@@ -833,7 +839,7 @@ end)
 -- NotImplemented and the binary operator's TypeError, as in Python).
 local function set_inplace(fn)
   return function(s, o)
-    if getmetatable(o) ~= Set then return aio.NotImplemented end
+    if not is_set(o) then return aio.NotImplemented end
     local r = fn(s, o)
     clear(s)
     for k in entries(r) do set(s, k, true) end
@@ -841,18 +847,76 @@ local function set_inplace(fn)
   end
 end
 method(Set, "__ior__", { "self", "other" }, function(s, o)
-  if getmetatable(o) ~= Set then return aio.NotImplemented end
+  if not is_set(o) then return aio.NotImplemented end
   for k in entries(o) do set(s, k, true) end
   return s
 end)
 method(Set, "__iand__", { "self", "other" }, set_inplace(inter))
 method(Set, "__isub__", { "self", "other" }, function(s, o)
-  if getmetatable(o) ~= Set then return aio.NotImplemented end
+  if not is_set(o) then return aio.NotImplemented end
   if rawequal(o, s) then clear(s) return s end
   for k in entries(o) do remove(s, k) end
   return s
 end)
 method(Set, "__ixor__", { "self", "other" }, set_inplace(symdiff))
+
+---------------------------------------------------------------------------
+-- Subclasses of set: instances are real sets (aio_alloc, Set's hooks and
+-- methods copied down); string keys are attributes. Operators return plain
+-- sets, and repr shows the class: S({1, 2}).
+---------------------------------------------------------------------------
+Set.aio_layout = Set
+Set.aio_alloc = new_map
+method(Set, "__init__", { "self", "iterable" }, function(s, it)
+  clear(s)
+  if it ~= nil then for x in aio.iter(it) do set(s, x, true) end end
+  return None
+end)
+local set_repr = Set.aio_repr
+
+local function set_subclass_hooks(cls)
+  local Property = aio.Property
+  local name = rawget(cls, "__name__")
+  local getitem = aio.lookup(cls, "__getitem__")
+  rawset(cls, "__index", function(s, k)
+    if type(k) == "string" then
+      local v = aio.lookup(cls, k)
+      if v ~= nil then
+        if type(v) == "table" and getmetatable(v) == Property then return v:get(s) end
+        return v
+      end
+      throw(aio.AttributeError, "'" .. name .. "' object has no attribute '" .. k .. "'")
+    end
+    if getitem then return getitem(s, k) end
+    throw(TypeError, "'" .. name .. "' object is not subscriptable")
+  end)
+  rawset(cls, "__newindex", function(s, k, v)
+    if type(k) ~= "string" then throw(TypeError, "'" .. name .. "' object does not support item assignment") end
+    local p = aio.lookup(cls, k)
+    if type(p) == "table" and getmetatable(p) == Property then return p:set(s, v) end
+    rawset(s, k, v)
+  end)
+  if not aio.lookup(cls, "__repr__") then
+    rawset(cls, "aio_repr", function(s)
+      if s[LEN] == 0 then return name .. "()" end
+      return name .. "(" .. set_repr(s) .. ")"
+    end)
+  end
+  if class_attr(cls, "__iter__") then rawset(cls, "aio_iter", nil) end
+  local contains = aio.lookup(cls, "__contains__")
+  if contains and not rawequal(contains, rawget(Set, "__contains__")) then
+    rawset(cls, "aio_contains", function(s, x) return truthy(contains(s, x)) end)
+  end
+end
+
+local fix_dict_subclass = aio.fix_index
+function aio.fix_index(cls)
+  fix_dict_subclass(cls)
+  if rawget(cls, "aio_layout") == Set then
+    set_subclass_hooks(cls)
+    aio.restore_generic_ops(cls, Set)
+  end
+end
 
 -- frozenset: a set that refuses mutation (enough for hashing tuples of them is not supported)
 aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff

@@ -145,11 +145,7 @@ end
 
 Range.aio_new = function(cls, a, b, s)
   if a == nil then throw(TypeError, "range expected at least 1 argument, got 0") end
-  local function int(v)
-    if math_type(v) == "integer" then return v end
-    if type(v) == "boolean" then return v and 1 or 0 end
-    throw(TypeError, "'" .. tname(v) .. "' object cannot be interpreted as an integer")
-  end
+  local int = aio.index_int
   if b == nil then return new_range(0, int(a), 1) end
   a, b = int(a), int(b)
   if s == nil then s = 1 else
@@ -207,6 +203,8 @@ Range.__index = function(r, k)
     if m ~= nil then return m end
     throw(aio.AttributeError, "'range' object has no attribute '" .. k .. "'")
   end
+  local ix = type(k) == "table" and lookup(getmetatable(k), "__index__")
+  if ix then return r[ix(k)] end
   throw(TypeError, "range indices must be integers or slices, not " .. tname(k))
 end
 Range.__newindex = function() throw(TypeError, "'range' object does not support item assignment") end
@@ -333,7 +331,23 @@ method(Generator, "throw", { "self", "typ", "val" }, function(g, typ, val)
   if more then return r end
   stop_with(r)
 end)
-method(Generator, "close", { "self" }, function(g) g.done = true return None end)
+-- close(): a suspended generator gets GeneratorExit at its yield, so its
+-- finally blocks and with statements run; one that never started just ends.
+method(Generator, "close", { "self" }, function(g)
+  if g.done then return None end
+  if co_status(g.co) ~= "suspended" or debug.getinfo(g.co, 0, "l") == nil then
+    g.done = true
+    return None
+  end
+  local ok, more = pcall(gen_resume, g, THROW, aio.GeneratorExit())
+  if ok then
+    if more then throw(aio.RuntimeError, "generator ignored GeneratorExit") end
+    return None
+  end
+  local e = aio.exc(more)
+  if aio.isinst(e, aio.GeneratorExit) then return None end
+  error(e, 0)
+end)
 
 function aio.yield_from(x)
   if type(x) == "table" and getmetatable(x) == Generator then

@@ -213,6 +213,7 @@ local ClassMethod = aio.bclass("classmethod")
 local Property = aio.bclass("property")
 aio.StaticMethod, aio.ClassMethod, aio.Property = StaticMethod, ClassMethod, Property
 rawset(Dict, "fromkeys", setmetatable({ f = aio.dict_fromkeys, owner = Dict }, ClassMethod))
+rawset(aio.Str, "maketrans", setmetatable({ f = aio.str_maketrans }, StaticMethod))
 
 -- f(*args, **kw) for any callable.
 function aio.call(f, pos, kw)
@@ -311,6 +312,113 @@ function aio.fix_index(cls)
   return base_fix(cls)
 end
 
+-- Python's class creation hooks for user classes: __set_name__(owner, name)
+-- on the objects the class body defined, then the nearest base's
+-- __init_subclass__ (implicitly a classmethod).
+local base_class_done = aio.class_done
+function aio.class_done(cls)
+  local named
+  if rawget(cls, "aio_user") then
+    for k, v in pairs(cls) do
+      local sn = type(v) == "table" and type(k) == "string" and getmetatable(v) ~= Type and
+        lookup(getmetatable(v) or {}, "__set_name__")
+      if sn then named = named or {} named[#named + 1] = { sn, v, k } end
+    end
+  end
+  base_class_done(cls)
+  if named then for _, x in ipairs(named) do x[1](x[2], cls, x[3]) end end
+  local mro = rawget(cls, "aio_mro")
+  for i = 2, #mro do
+    local f = rawget(mro[i], "__init_subclass__")
+    if f ~= nil then
+      if type(f) == "table" and getmetatable(f) == ClassMethod then f = f.f end
+      f(cls)
+      break
+    end
+  end
+  return cls
+end
+
+---------------------------------------------------------------------------
+-- A class with a user __setattr__ (not a dict subclass): every attribute
+-- store must reach it, but a raw field would be overwritten without a
+-- metamethod. Its instances keep their attributes in a dict under the
+-- private key ATTRS instead (that dict is also their live __dict__).
+---------------------------------------------------------------------------
+local ATTRS = {}
+aio.ATTRS = ATTRS
+local object = aio.object
+
+-- object.__setattr__ / object.__delattr__: the default attribute store.
+local function store_attr(o, name, v)
+  local cls = getmetatable(o)
+  local p = lookup(cls, name)
+  if type(p) == "table" then
+    if getmetatable(p) == Property then p:set(o, v) return None end
+    local dm = aio.user_descr(p)
+    local st = dm and lookup(dm, "__set__")
+    if st then st(p, o, v) return None end
+  end
+  local a = rawget(o, ATTRS)
+  if a then aio.dict_set(a, name, v) else rawset(o, name, v) end
+  return None
+end
+local function delete_attr(o, name)
+  local cls = getmetatable(o)
+  local p = lookup(cls, name)
+  if type(p) == "table" and getmetatable(p) == Property and rawget(p, "fdel") then
+    rawget(p, "fdel")(o)
+    return None
+  end
+  local a = rawget(o, ATTRS)
+  if a and aio.dict_remove(a, name) ~= nil then return None end
+  if rawget(o, name) == nil then
+    throw(AttributeError, "'" .. tname(o) .. "' object has no attribute '" .. name .. "'")
+  end
+  rawset(o, name, nil)
+  return None
+end
+object.__setattr__ = aio.def(store_attr, "object.__setattr__",
+  { name = "object.__setattr__", params = { "self", "name", "value" } })
+object.__delattr__ = aio.def(delete_attr, "object.__delattr__",
+  { name = "object.__delattr__", params = { "self", "name" } })
+
+-- The user's __setattr__ / __delattr__ of cls, or nil.
+local function user_hook(cls, name, default)
+  local f = lookup(cls, name)
+  if f == nil or rawequal(f, default) then return nil end
+  return f
+end
+
+local function attrs_alloc(cls) return setmetatable({ [ATTRS] = aio.new_map(Dict) }, cls) end
+
+local function attrs_hooks(cls, setattr)
+  local idx, nidx = rawget(cls, "__index"), rawget(cls, "__newindex")
+  local dict_get = aio.dict_get
+  rawset(cls, "aio_alloc", attrs_alloc)
+  rawset(cls, "__index", function(o, k)
+    local a = rawget(o, ATTRS)
+    if a and type(k) == "string" then
+      local v = dict_get(a, k)
+      if v ~= nil then return v end
+    end
+    if type(idx) == "function" then return idx(o, k) end
+    return idx[k]
+  end)
+  rawset(cls, "__newindex", function(o, k, v)
+    if type(k) == "string" then setattr(o, k, v) return end
+    if nidx then return nidx(o, k, v) end
+    throw(TypeError, "'" .. tname(o) .. "' object does not support item assignment")
+  end)
+end
+
+local fix_classmethods = aio.fix_index
+function aio.fix_index(cls)
+  fix_classmethods(cls)
+  local sa = user_hook(cls, "__setattr__", object.__setattr__)
+  if sa and rawget(cls, "aio_user") and not rawget(cls, "aio_layout") then attrs_hooks(cls, sa) end
+end
+
 ---------------------------------------------------------------------------
 -- getattr / setattr / delattr / hasattr
 ---------------------------------------------------------------------------
@@ -348,6 +456,8 @@ local function class_special(cls, name)
   return nil
 end
 
+aio.class_special = class_special
+
 local function getattr(o, name, dflt)
   local t = type(o)
   local cls
@@ -381,6 +491,11 @@ local function getattr(o, name, dflt)
     if rawget(cls, "aio_user") then
       local v = rawget(o, name)
       if v ~= nil then return v end
+      local a = rawget(o, ATTRS)
+      if a then
+        v = aio.dict_get(a, name)
+        if v ~= nil then return v end
+      end
     end
   elseif t == "function" then
     if dflt ~= nil then
@@ -409,6 +524,9 @@ local function getattr(o, name, dflt)
       if vm == Property then return v:get(o) end
       if vm == StaticMethod then return v.f end
       if vm == ClassMethod then return bind(cls, v.f) end
+      local dm = aio.user_descr(v)
+      local g = dm and lookup(dm, "__get__")
+      if g then return g(v, o, cls) end
       return v
     elseif string.sub(name, 1, 4) ~= "aio_" and name ~= "__name" then
       return v
@@ -416,6 +534,7 @@ local function getattr(o, name, dflt)
   end
   if name == "__class__" then return cls end
   if name == "__dict__" and t == "table" and rawget(cls, "aio_user") then
+    if rawget(o, ATTRS) then return rawget(o, ATTRS) end
     local d = aio.new_map(Dict)
     for k, val in pairs(o) do if type(k) == "string" then aio.dict_set(d, k, val) end end
     return d
@@ -447,12 +566,13 @@ function aio.setattr(o, name, v)
       rawset(o, name, v)
       return
     end
-    if cls == Module or (cls and rawget(cls, "aio_user")) then
-      local sa = cls ~= Module and lookup(cls, "__setattr__")
-      if sa then sa(o, name, v) return end
-      local p = cls ~= Module and lookup(cls, name)
-      if type(p) == "table" and getmetatable(p) == Property then p:set(o, v) return end
+    if cls == Module or (cls and rawget(cls, "aio_module")) then
       rawset(o, name, v)
+      return
+    end
+    if cls and rawget(cls, "aio_user") then
+      local sa = lookup(cls, "__setattr__") or store_attr
+      sa(o, name, v)
       return
     end
   elseif t == "function" then
@@ -471,6 +591,9 @@ end
 function aio.delattr(o, name)
   if type(o) == "table" then
     local cls = getmetatable(o)
+    local da = cls ~= Type and cls ~= Module and cls and user_hook(cls, "__delattr__", object.__delattr__)
+    if da and rawget(cls, "aio_user") then da(o, name) return end
+    if rawget(o, ATTRS) then delete_attr(o, name) return end
     if cls == Type or cls == Module or (cls and rawget(cls, "aio_user")) then
       local p = cls ~= Type and cls ~= Module and lookup(cls, name)
       if type(p) == "table" and getmetatable(p) == Property and rawget(p, "fdel") then
@@ -569,7 +692,7 @@ function aio.super_method(cls, self, name)
       found = true
     end
   end
-  if name == "__init__" then return noop end
+  if name == "__init__" or name == "__init_subclass__" then return noop end
   throw(AttributeError, "'super' object has no attribute '" .. name .. "'")
 end
 
@@ -696,4 +819,20 @@ function aio.traceback_of(e)
   return None
 end
 
-aio.ascii = aio.repr
+-- ascii(x): repr(x) with non-ASCII characters escaped (\xe9, \u20ac, \U0001f600).
+function aio.ascii(x)
+  local r = aio.repr(x)
+  if not string.find(r, "[\128-\255]") then return r end
+  local ok, out = pcall(function()
+    local parts = {}
+    for _, c in utf8.codes(r) do
+      if c < 0x80 then parts[#parts + 1] = string.char(c)
+      elseif c < 0x100 then parts[#parts + 1] = string.format("\\x%02x", c)
+      elseif c < 0x10000 then parts[#parts + 1] = string.format("\\u%04x", c)
+      else parts[#parts + 1] = string.format("\\U%08x", c) end
+    end
+    return table.concat(parts)
+  end)
+  if ok then return out end
+  return (string.gsub(r, "[\128-\255]", function(b) return string.format("\\x%02x", string.byte(b)) end))
+end

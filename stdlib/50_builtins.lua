@@ -297,7 +297,7 @@ end
 builtin("issubclass", { params = { "cls", "class_or_tuple" } }, issubclass)
 
 builtin("repr", { params = { "obj" } }, function(x) return repr(x) end)
-builtin("ascii", { params = { "obj" } }, function(x) return repr(x) end)
+builtin("ascii", { params = { "obj" } }, function(x) return aio.ascii(x) end)
 builtin("format", { params = { "value", "format_spec" } }, function(v, spec)
   return aio.format(v, spec or "")
 end)
@@ -389,7 +389,7 @@ end)
 ---------------------------------------------------------------------------
 builtin("abs", { params = { "x" } }, function(x)
   local t = type(x)
-  if t == "number" then if x < 0 then return -x end if x == 0 then return x * 0 end return x end
+  if t == "number" then if x < 0 then return -x end if x == 0 then return x - x end return x end   -- abs(-0.0) is 0.0
   if t == "boolean" then return x and 1 or 0 end
   if t == "table" then
     local f = lookup(getmetatable(x), "__abs__")
@@ -464,11 +464,7 @@ end)
 
 local function int_fmt(prefix, ty)
   return function(x)
-    if type(x) == "boolean" then x = x and 1 or 0 end
-    if math_type(x) ~= "integer" then
-      throw(TypeError, "'" .. tname(x) .. "' object cannot be interpreted as an integer")
-    end
-    return aio.format(x, "#" .. ty)
+    return aio.format(aio.index_int(x), "#" .. ty)
   end
 end
 builtin("hex", { params = { "number" } }, int_fmt("0x", "x"))
@@ -753,3 +749,31 @@ builtin("exit", { params = { "code" } }, function(code)
 end)
 B.quit = B.exit
 builtin("vars", { params = { "object" } }, function(o) return aio.getattr(o, "__dict__") end)
+
+-- dir(obj): the sorted attribute names of obj (its own, then its class's
+-- and bases'), leaving out runtime hooks (aio_*) and Lua metamethods.
+builtin("dir", { params = { "object" } }, function(o)
+  if o == nil then throw(TypeError, "dir() without an argument is not supported") end
+  local seen, names = {}, {}
+  local function add_from(t)
+    for k in pairs(t) do
+      if type(k) == "string" and not seen[k] and string.sub(k, 1, 4) ~= "aio_" and
+         (string.sub(k, 1, 2) ~= "__" or string.sub(k, -2) == "__") then
+        seen[k] = true
+        names[#names + 1] = k
+      end
+    end
+  end
+  local t = type(o)
+  local mt = t == "table" and getmetatable(o)
+  if mt == Type then
+    for _, c in ipairs(rawget(o, "aio_mro") or { o }) do add_from(c) end
+  else
+    if mt and (rawget(mt, "aio_user") or rawget(mt, "aio_module") or mt == aio.Module) then add_from(o) end
+    if not (mt and (rawget(mt, "aio_module") or mt == aio.Module)) then
+      for _, c in ipairs(rawget(typeof(o), "aio_mro") or {}) do add_from(c) end
+    end
+  end
+  table.sort(names)
+  return from_array(names, #names, List)
+end)

@@ -198,6 +198,7 @@ local function build_os()
   for i = 1, #env do flat[i] = env[i] end
   m.environ = aio.dict(flat)
   fn("getcwd", {}, function() return check(nil, native.os_getcwd()) end)
+  fn("getpid", {}, function() return native.os_getpid() end)
   fn("listdir", { "path" }, function(p)
     if p == nil or p == None then p = "." end
     local names = check(fspath(p, "listdir"), native.os_listdir(fspath(p, "listdir")))

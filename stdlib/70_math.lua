@@ -230,6 +230,51 @@ local function build()
     for i = 2, n do r = r * i end
     return r
   end)
+  -- r * k, or OverflowError when the 64-bit product would wrap
+  local function mul_fits(r, k, what)
+    if k ~= 0 and r > math.maxinteger // k then
+      aio.throw(aio.OverflowError, what .. "() result does not fit in a 64-bit int")
+    end
+    return r * k
+  end
+  fn("comb", { "n", "k" }, function(n, k)
+    n, k = integer(n), integer(k)
+    if n < 0 then aio.throw(aio.ValueError, "n must be a non-negative integer") end
+    if k < 0 then aio.throw(aio.ValueError, "k must be a non-negative integer") end
+    if k > n then return 0 end
+    if k > n - k then k = n - k end
+    local r = 1
+    for i = 1, k do r = mul_fits(r, n - k + i, "comb") // i end
+    return r
+  end)
+  fn("perm", { "n", "k" }, function(n, k)
+    n = integer(n)
+    if k == nil or rawequal(k, aio.None) then k = n else k = integer(k) end
+    if n < 0 then aio.throw(aio.ValueError, "n must be a non-negative integer") end
+    if k < 0 then aio.throw(aio.ValueError, "k must be a non-negative integer") end
+    if k > n then return 0 end
+    local r = 1
+    for i = n - k + 1, n do r = mul_fits(r, i, "perm") end
+    return r
+  end)
+  fn("dist", { "p", "q" }, function(p, q)
+    local a, na = aio.to_array(p)
+    local b, nb = aio.to_array(q)
+    if na ~= nb then aio.throw(aio.ValueError, "both points must have the same number of dimensions") end
+    local sum = 0.0
+    for i = 1, na do local d = a[i] - b[i] sum = sum + d * d end
+    return msqrt(sum)
+  end)
+  fn("frexp", { "x" }, function(x)
+    x = x + 0.0
+    if x == 0 or x ~= x or x == math.huge or x == -math.huge then return aio.tuple({ [0] = x, 0 }) end
+    local e = mfloor(math.log(math.abs(x), 2)) + 1
+    local m = x / 2.0 ^ e
+    -- correct rounding at powers of two
+    if math.abs(m) >= 1 then m = m / 2 e = e + 1 elseif math.abs(m) < 0.5 then m = m * 2 e = e - 1 end
+    return aio.tuple({ [0] = m, e })
+  end)
+  fn("ldexp", { "x", "i" }, function(x, i) return (x + 0.0) * 2.0 ^ integer(i) end)
   fn("isqrt", { "n" }, function(n)
     n = integer(n)
     if n < 0 then aio.throw(aio.ValueError, "isqrt() argument must be nonnegative") end

@@ -1,6 +1,6 @@
 /* os_native.c - native helpers for the os and sys modules and the import
  * machinery (see vm/native.h): file kinds (stat), directory listing, cwd,
- * remove/mkdir/rmdir/rename, realpath, environment, platform name.
+ * remove/mkdir/rmdir/rename, realpath, environment, platform name, pid.
  * stdlib/64_os.lua wraps them with Python's names; failures come back as
  * nil, errno, strerror so the Lua side raises FileNotFoundError/OSError. */
 #include "native.h"
@@ -76,6 +76,12 @@ static int on_getcwd(lua_State *L)
     char buf[PATH_MAX];
     if (!getcwd(buf, sizeof buf)) return on_fail(L);
     lua_pushstring(L, buf);
+    return 1;
+}
+
+static int on_getpid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)getpid());
     return 1;
 }
 
@@ -163,6 +169,7 @@ void native_os_open(lua_State *L)
         {"os_stat", on_stat},
         {"os_listdir", on_listdir},
         {"os_getcwd", on_getcwd},
+        {"os_getpid", on_getpid},
         {"os_realpath", on_realpath},
         {"os_remove", on_remove},
         {"os_rmdir", on_rmdir},
