@@ -270,3 +270,183 @@ int scope_enclosing_binds(const Scope *s, const char *name)
     }
     return 0;
 }
+
+/* ---- container types of function locals (perf; see scope.h) ---- */
+
+static void ty_expr(Arena *a, Scope *s, const AstExpr *e);
+
+static void ty_untyped(Arena *a, Scope *s, const char *name)
+{
+    nameset_add(a, &s->ty_other, name);
+}
+
+/* Every name inside an assignment/for/with/del target. */
+static void ty_target(Arena *a, Scope *s, const AstExpr *t)
+{
+    if (!t) return;
+    switch (t->kind) {
+    case EX_NAME: ty_untyped(a, s, t->name); break;
+    case EX_TUPLE: case EX_LIST:
+        for (int i = 0; i < t->items.n; i++) ty_target(a, s, AST_AT(t->items, i, AstExpr));
+        break;
+    case EX_STARRED: ty_target(a, s, t->value); break;
+    default: ty_expr(a, s, t); break;
+    }
+}
+
+/* Walrus targets anywhere in e (comprehensions included: they bind in the
+ * enclosing function; lambda bodies excluded: they bind in the lambda). */
+static void ty_expr(Arena *a, Scope *s, const AstExpr *e)
+{
+    if (!e) return;
+    if (e->kind == EX_NAMEDEXPR) ty_untyped(a, s, e->name);
+    if (e->kind == EX_LAMBDA) {
+        for (int i = 0; i < e->params.n; i++) ty_expr(a, s, AST_AT(e->params, i, AstParam)->deflt);
+        return;
+    }
+    ty_expr(a, s, e->value);
+    ty_expr(a, s, e->left);
+    ty_expr(a, s, e->right);
+    ty_expr(a, s, e->test);
+    ty_expr(a, s, e->index);
+    ty_expr(a, s, e->lower);
+    ty_expr(a, s, e->upper);
+    ty_expr(a, s, e->step);
+    ty_expr(a, s, e->spec);
+    ty_expr(a, s, e->elt);
+    for (int i = 0; i < e->items.n; i++) ty_expr(a, s, AST_AT(e->items, i, AstExpr));
+    for (int i = 0; i < e->keys.n; i++) ty_expr(a, s, AST_AT(e->keys, i, AstExpr));
+    for (int i = 0; i < e->args.n; i++) ty_expr(a, s, AST_AT(e->args, i, AstArg)->value);
+    for (int i = 0; i < e->generators.n; i++) {
+        const AstComp *c = AST_AT(e->generators, i, AstComp);
+        ty_expr(a, s, c->iter);
+        for (int j = 0; j < c->ifs.n; j++) ty_expr(a, s, AST_AT(c->ifs, j, AstExpr));
+    }
+}
+
+/* nonlocal declarations in nested defs (at any depth) may rebind our names. */
+static void ty_nested_nonlocals(Arena *a, Scope *s, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) {
+        const AstStmt *st = AST_AT(*body, i, AstStmt);
+        if (st->kind == ST_NONLOCAL)
+            for (int j = 0; j < st->names.n; j++) ty_untyped(a, s, AST_AT(st->names, j, const char));
+        ty_nested_nonlocals(a, s, &st->body);
+        ty_nested_nonlocals(a, s, &st->orelse);
+        ty_nested_nonlocals(a, s, &st->finalbody);
+        for (int j = 0; j < st->handlers.n; j++)
+            ty_nested_nonlocals(a, s, &AST_AT(st->handlers, j, AstHandler)->body);
+    }
+}
+
+static ContainerType ty_of_value(const AstExpr *v)
+{
+    if (!v) return CT_NONE;
+    if (v->kind == EX_LISTCOMP) return CT_LIST;
+    if (v->kind == EX_DICT || v->kind == EX_DICTCOMP) return CT_DICT;   /* {**m} is a new dict too */
+    if (v->kind == EX_LIST) {
+        for (int i = 0; i < v->items.n; i++)
+            if (AST_AT(v->items, i, AstExpr)->kind == EX_STARRED) return CT_NONE;
+        return CT_LIST;
+    }
+    return CT_NONE;
+}
+
+static void ty_bind_value(Arena *a, Scope *s, const char *name, const AstExpr *v)
+{
+    switch (ty_of_value(v)) {
+    case CT_LIST: nameset_add(a, &s->ty_list, name); break;
+    case CT_DICT: nameset_add(a, &s->ty_dict, name); break;
+    default: ty_untyped(a, s, name); break;
+    }
+}
+
+static void ty_stmts(Arena *a, Scope *s, const AstList *body);
+
+static void ty_stmt(Arena *a, Scope *s, const AstStmt *st)
+{
+    ty_expr(a, s, st->value);
+    ty_expr(a, s, st->test);
+    ty_expr(a, s, st->iter);
+    ty_expr(a, s, st->exc);
+    ty_expr(a, s, st->cause);
+    ty_expr(a, s, st->msg);
+    switch (st->kind) {
+    case ST_ASSIGN:
+        for (int i = 0; i < st->targets.n; i++) {
+            const AstExpr *t = AST_AT(st->targets, i, AstExpr);
+            if (t->kind == EX_NAME) ty_bind_value(a, s, t->name, st->value);
+            else ty_target(a, s, t);
+        }
+        break;
+    case ST_ANNASSIGN:
+        if (st->target->kind == EX_NAME && st->value) ty_bind_value(a, s, st->target->name, st->value);
+        else ty_target(a, s, st->target);
+        break;
+    case ST_AUGASSIGN: case ST_FOR:
+        ty_target(a, s, st->target);
+        break;
+    case ST_DEL:
+        for (int i = 0; i < st->targets.n; i++) ty_target(a, s, AST_AT(st->targets, i, AstExpr));
+        break;
+    case ST_DEF: case ST_CLASS:
+        ty_untyped(a, s, st->name);
+        for (int i = 0; i < st->decorators.n; i++) ty_expr(a, s, AST_AT(st->decorators, i, AstExpr));
+        for (int i = 0; i < st->params.n; i++) ty_expr(a, s, AST_AT(st->params, i, AstParam)->deflt);
+        for (int i = 0; i < st->bases.n; i++) ty_expr(a, s, AST_AT(st->bases, i, AstArg)->value);
+        ty_nested_nonlocals(a, s, &st->body);
+        return;
+    case ST_IMPORT: case ST_IMPORTFROM:
+        for (int i = 0; i < st->names.n; i++) {
+            const AstAlias *al = AST_AT(st->names, i, AstAlias);
+            const char *n = al->asname ? al->asname : al->name;
+            const char *dot = strchr(n, '.');
+            ty_untyped(a, s, dot ? arena_strndup(a, n, (size_t)(dot - n)) : n);
+        }
+        break;
+    case ST_GLOBAL: case ST_NONLOCAL:
+        for (int i = 0; i < st->names.n; i++) ty_untyped(a, s, AST_AT(st->names, i, const char));
+        break;
+    case ST_WITH:
+        for (int i = 0; i < st->items.n; i++) {
+            const AstWithItem *w = AST_AT(st->items, i, AstWithItem);
+            ty_expr(a, s, w->context);
+            ty_target(a, s, w->target);
+        }
+        break;
+    case ST_TRY:
+        for (int i = 0; i < st->handlers.n; i++) {
+            const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
+            ty_expr(a, s, h->type);
+            if (h->name) ty_untyped(a, s, h->name);
+            ty_stmts(a, s, &h->body);
+        }
+        break;
+    default: break;
+    }
+    ty_stmts(a, s, &st->body);
+    ty_stmts(a, s, &st->orelse);
+    ty_stmts(a, s, &st->finalbody);
+}
+
+static void ty_stmts(Arena *a, Scope *s, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) ty_stmt(a, s, AST_AT(*body, i, AstStmt));
+}
+
+void scope_collect_types(Arena *a, Scope *s, const AstList *body)
+{
+    if (s->kind == SC_FUNC) ty_stmts(a, s, body);
+}
+
+ContainerType scope_container(const Scope *s, const char *name)
+{
+    const Scope *owner;
+    NameRef r = scope_resolve(s, name, &owner);
+    if ((r != NR_LOCAL && r != NR_FREE) || owner->kind != SC_FUNC) return CT_NONE;
+    if (!nameset_has(&owner->locals, name) || nameset_has(&owner->params, name) ||
+        nameset_has(&owner->nonlocals, name) || nameset_has(&owner->ty_other, name))
+        return CT_NONE;
+    int l = nameset_has(&owner->ty_list, name), d = nameset_has(&owner->ty_dict, name);
+    return l && !d ? CT_LIST : d && !l ? CT_DICT : CT_NONE;
+}

@@ -30,6 +30,9 @@ typedef struct Scope {
     NameSet globals;    /* declared global */
     NameSet nonlocals;  /* declared nonlocal */
     NameSet nonscalar;  /* names bound to something other than an immutable literal */
+    /* SC_FUNC, perf (scope_collect_types): names bound to a list display or
+     * comprehension, to a dict display or comprehension, and in any other way */
+    NameSet ty_list, ty_dict, ty_other;
     const char *clsvar; /* SC_CLASS: the Lua local holding the class table */
     int has_yield;      /* SC_FUNC: the body yields (a generator) */
     int has_await;
@@ -53,6 +56,19 @@ void scope_collect_target(Arena *a, Scope *s, const AstExpr *t);
 void scope_bind(Arena *a, Scope *s, const char *name);
 /* Binds a name that gets an immutable literal (int/float/str/bool). */
 void scope_bind_scalar(Arena *a, Scope *s, const char *name);
+
+/* SC_FUNC (perf): records, for every name the body binds, whether each
+ * binding is a list display/comprehension, a dict display/comprehension or
+ * anything else (walrus, for/with/except targets, del, augmented assignment,
+ * def/class/import, nonlocal rebinding from nested defs). */
+void scope_collect_types(Arena *a, Scope *s, const AstList *body);
+
+typedef enum { CT_NONE, CT_LIST, CT_DICT } ContainerType;
+/* CT_LIST / CT_DICT when name, seen from s, is a function local (of s or of
+ * an enclosing function) that is only ever bound to a list / dict display or
+ * comprehension: its value is then a plain aio list / dict, or nil while
+ * unbound. */
+ContainerType scope_container(const Scope *s, const char *name);
 
 NameRef scope_resolve(const Scope *s, const char *name, const Scope **owner);
 /* 1 if an enclosing function (not s itself when it declares the name global)

@@ -4,6 +4,7 @@ local aio = ...
 
 local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, tonumber, pcall, error =
   rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, tonumber, pcall, error
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local math_type, mfloor, huge, tointeger = math.type, math.floor, math.huge, math.tointeger
 local sfind, ssub, sgsub, smatch, slower, sformat, sbyte = string.find, string.sub, string.gsub, string.match,
   string.lower, string.format, string.byte
