@@ -291,6 +291,12 @@ static int is_str_literal(const AstExpr *e)
 LExpr ex_binop(Emitter *E, AstOp op, LExpr l, LExpr r, const AstExpr *rnode, const AstExpr *lnode)
 {
     int lit = rnode && nonzero_number(rnode);
+    /* perf: int // int and int % int are Lua's own operators (a zero divisor
+     * raises Lua's "n//0" / "n%0" error, which the runtime maps to
+     * ZeroDivisionError with Python's message) */
+    if ((op == OP_FLOORDIV || op == OP_MOD) && lnode && rnode && scope_int_expr(E->scope, lnode) &&
+        scope_int_expr(E->scope, rnode))
+        lit = 1;
     switch (op) {
     case OP_ADD: return infix(E, l, "+", r, P_ADD, 0);
     case OP_SUB: return infix(E, l, "-", r, P_ADD, 0);

@@ -770,7 +770,7 @@ static void st_def(Emitter *E, const AstStmt *s)
     Scope *sc = scope_new(E->a, SC_FUNC, E->scope);
     for (int i = 0; i < s->params.n; i++) nameset_add(E->a, &sc->params, AST_AT(s->params, i, AstParam)->name);
     scope_collect_body(E->a, sc, &s->body);
-    scope_collect_types(E->a, sc, &s->body);
+    scope_collect_types(E->a, sc, &s->body, em_builtin_fixed(E, "len"), !E->range_bound);
     Frame f;
     frame_begin(E, &f);
     int ndeco;

@@ -278,6 +278,86 @@ static void ty_expr(Arena *a, Scope *s, const AstExpr *e);
 static void ty_untyped(Arena *a, Scope *s, const char *name)
 {
     nameset_add(a, &s->ty_other, name);
+    nameset_add(a, &s->ty_int_no, name);
+}
+
+/* A binding that may keep name an int: name = value, name op= value, or a
+ * `for name in range(...)` (value NULL). */
+typedef struct IntBind {
+    const char *name;
+    const AstExpr *value;
+    int aug;
+    AstOp op;
+} IntBind;
+
+static void ty_int_bind(Arena *a, Scope *s, const char *name, const AstExpr *value, int aug, AstOp op)
+{
+    if (s->nib == s->capib) {
+        int cap = s->capib ? s->capib * 2 : 16;
+        IntBind *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+        if (s->nib) memcpy(v, s->ib, sizeof(*v) * (size_t)s->nib);
+        s->ib = v;
+        s->capib = cap;
+    }
+    s->ib[s->nib++] = (IntBind){ name, value, aug, op };
+}
+
+static int is_builtin_call(const Scope *s, const AstExpr *e, const char *fn, int fixed)
+{
+    const Scope *owner;
+    return fixed && e->kind == EX_CALL && e->left->kind == EX_NAME && strcmp(e->left->name, fn) == 0 &&
+           scope_resolve(s, fn, &owner) == NR_GLOBAL;
+}
+
+static int int_op(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_FLOORDIV: case OP_MOD:
+    case OP_BITAND: case OP_BITOR: case OP_BITXOR: case OP_LSHIFT: case OP_RSHIFT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int scope_int_expr(const Scope *s, const AstExpr *e)
+{
+    if (!e) return 0;
+    switch (e->kind) {
+    case EX_INT: return 1;
+    case EX_NAME: {
+        const Scope *owner;
+        NameRef r = scope_resolve(s, e->name, &owner);
+        return (r == NR_LOCAL || r == NR_FREE) && owner->kind == SC_FUNC && nameset_has(&owner->locals, e->name) &&
+               !nameset_has(&owner->params, e->name) && !nameset_has(&owner->nonlocals, e->name) &&
+               !nameset_has(&owner->ty_int_no, e->name);
+    }
+    case EX_BINOP: return int_op(e->op) && scope_int_expr(s, e->left) && scope_int_expr(s, e->right);
+    case EX_UNARY: return (e->op == OP_NEG || e->op == OP_INVERT) && scope_int_expr(s, e->left);
+    case EX_CALL:
+        /* len() always returns an int (a user __len__ result is checked) */
+        return is_builtin_call(s, e, "len", s->len_fixed) && e->args.n == 1 &&
+               AST_AT(e->args, 0, AstArg)->kind == ARG_POS;
+    default: return 0;
+    }
+}
+
+/* Optimistic fixpoint: drop names with a binding that is not an int given
+ * the names still standing, until nothing changes. */
+static void ty_solve_ints(Arena *a, Scope *s)
+{
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < s->nib; i++) {
+            const IntBind *b = &s->ib[i];
+            if (nameset_has(&s->ty_int_no, b->name) || !b->value) continue;
+            int ok = b->aug ? int_op(b->op) && scope_int_expr(s, b->value) : scope_int_expr(s, b->value);
+            if (!ok) {
+                nameset_add(a, &s->ty_int_no, b->name);
+                changed = 1;
+            }
+        }
+    }
 }
 
 /* Every name inside an assignment/for/with/del target. */
@@ -354,10 +434,11 @@ static ContainerType ty_of_value(const AstExpr *v)
 
 static void ty_bind_value(Arena *a, Scope *s, const char *name, const AstExpr *v)
 {
+    ty_int_bind(a, s, name, v, 0, OP_ADD);
     switch (ty_of_value(v)) {
     case CT_LIST: nameset_add(a, &s->ty_list, name); break;
     case CT_DICT: nameset_add(a, &s->ty_dict, name); break;
-    default: ty_untyped(a, s, name); break;
+    default: nameset_add(a, &s->ty_other, name); break;
     }
 }
 
@@ -383,8 +464,21 @@ static void ty_stmt(Arena *a, Scope *s, const AstStmt *st)
         if (st->target->kind == EX_NAME && st->value) ty_bind_value(a, s, st->target->name, st->value);
         else ty_target(a, s, st->target);
         break;
-    case ST_AUGASSIGN: case ST_FOR:
-        ty_target(a, s, st->target);
+    case ST_AUGASSIGN:
+        if (st->target->kind == EX_NAME) {
+            nameset_add(a, &s->ty_other, st->target->name);
+            ty_int_bind(a, s, st->target->name, st->value, 1, st->op);
+        } else {
+            ty_target(a, s, st->target);
+        }
+        break;
+    case ST_FOR:
+        if (st->target->kind == EX_NAME && !st->is_async && is_builtin_call(s, st->iter, "range", s->range_fixed)) {
+            nameset_add(a, &s->ty_other, st->target->name);
+            ty_int_bind(a, s, st->target->name, NULL, 0, OP_ADD);
+        } else {
+            ty_target(a, s, st->target);
+        }
         break;
     case ST_DEL:
         for (int i = 0; i < st->targets.n; i++) ty_target(a, s, AST_AT(st->targets, i, AstExpr));
@@ -434,9 +528,13 @@ static void ty_stmts(Arena *a, Scope *s, const AstList *body)
     for (int i = 0; i < body->n; i++) ty_stmt(a, s, AST_AT(*body, i, AstStmt));
 }
 
-void scope_collect_types(Arena *a, Scope *s, const AstList *body)
+void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed, int range_fixed)
 {
-    if (s->kind == SC_FUNC) ty_stmts(a, s, body);
+    if (s->kind != SC_FUNC) return;
+    s->len_fixed = len_fixed;
+    s->range_fixed = range_fixed;
+    ty_stmts(a, s, body);
+    ty_solve_ints(a, s);
 }
 
 ContainerType scope_container(const Scope *s, const char *name)
