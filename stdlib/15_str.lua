@@ -279,6 +279,9 @@ method(Str, "splitlines", { "self", "keepends" }, function(s, keep)
   return mklist(out, n)
 end)
 
+-- the C join (absent under plain lua5.4 harnesses, whose natives are stubs)
+local join_seq = rawget(aio.native, "join_seq")
+
 -- Raises unless items 0..n-1 of t are all strings (see join).
 local function all_strings(t, n)
   for k = 0, n - 1 do
@@ -292,6 +295,13 @@ method(Str, "join", { "self", "iterable" }, function(s, it)
   local mt = getmetatable(it)
   if mt == List or mt == aio.Tuple then
     local len = rawget(it, 0) == nil and 0 or #it + 1
+    -- perf: the host's C join checks and joins in one pass
+    if join_seq then
+      local r, bad = join_seq(it, s, len)
+      if r then return r end
+      local v = it[bad]
+      throw(TypeError, "sequence item " .. bad .. ": expected str instance, " .. tname(v) .. " found")
+    end
     -- items 0..len-1 are raw, so concat reads them in place (no copy).
     -- perf: v .. "" is v itself for a string (no C call, unlike type());
     -- a number becomes a different value, and anything else makes concat

@@ -1,4 +1,6 @@
-/* len_native.c - the C fast path of the builtin len() (see vm/native.h):
+/* seq_native.c - C fast paths over strings, lists and tuples (see
+ * vm/native.h): len() and str.join.
+ *
  * aio.native.make_len(List, Tuple, fallback) returns a C closure that answers
  * for str, list and tuple itself (a string's byte length; a list's items sit
  * at raw keys 0..n-1, so n is #t + 1 unless the list has fewer than two
@@ -33,6 +35,30 @@ static int ln_len(lua_State *L)
     return 1;
 }
 
+/* join_seq(t, sep, n): items 0..n-1 of t (raw) joined with sep, or nil and
+ * the index of the first item that is not a string (stdlib/15_str.lua raises
+ * Python's TypeError for it). */
+static int ln_join_seq(lua_State *L)
+{
+    size_t seplen;
+    const char *sep = luaL_checklstring(L, 2, &seplen);
+    lua_Integer n = luaL_checkinteger(L, 3);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (lua_Integer i = 0; i < n; i++) {
+        if (lua_rawgeti(L, 1, i) != LUA_TSTRING) {
+            lua_pushnil(L);
+            lua_pushinteger(L, i);
+            return 2;
+        }
+        luaL_addvalue(&b);
+        if (i + 1 < n) luaL_addlstring(&b, sep, seplen);
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
 static int ln_make_len(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -43,10 +69,11 @@ static int ln_make_len(lua_State *L)
     return 1;
 }
 
-void native_len_open(lua_State *L)
+void native_seq_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         {"make_len", ln_make_len},
+        {"join_seq", ln_join_seq},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);
