@@ -162,6 +162,113 @@ static const char *name_ref(Emitter *E, const char *name)
 const char *ex_name_load(Emitter *E, const char *name) { return name_ref(E, name); }
 const char *ex_name_store(Emitter *E, const char *name) { return name_ref(E, name); }
 
+/* ---- typed containers (perf) ----
+ * A function local only ever bound to a list / dict display or comprehension
+ * (scope_container) holds a plain aio list / dict (or nil while unbound, which
+ * Lua reports as "(local 'x')" and the runtime maps to UnboundLocalError), so
+ * a few operations read the runtime's layout directly (docs/internals.md,
+ * "Typed containers"). Only simple operands are used: nothing is hoisted. */
+
+static ContainerType container_of(Emitter *E, const AstExpr *e)
+{
+    return e && e->kind == EX_NAME ? scope_container(E->scope, e->name) : CT_NONE;
+}
+
+static int is_constant(const AstExpr *e)
+{
+    switch (e->kind) {
+    case EX_INT: case EX_FLOAT: case EX_STR: case EX_NONE: case EX_TRUE: case EX_FALSE: return 1;
+    default: return 0;
+    }
+}
+
+/* len(x): a list's items sit at 0..n-1 with no holes, so #x is n-1 when
+ * n >= 2; a dict keeps its live count under a private key. */
+static const char *typed_len(Emitter *E, const AstExpr *x)
+{
+    ContainerType ct = container_of(E, x);
+    const char *n = ct == CT_NONE ? NULL : ex_name_load(E, x->name);
+    switch (ct) {
+    case CT_LIST: return em_fmt(E, "(#%s > 0 and #%s + 1 or %s(%s))", n, n, em_helper(E, "seqlen"), n);
+    case CT_DICT: return em_fmt(E, "%s[%s]", n, em_helper(E, "dict_LEN"));
+    default: return NULL;
+    }
+}
+
+/* xs.append(v) on a typed list: the list method itself, skipping the lookup;
+ * d.get(k[, c]) on a typed dict with a simple key and a constant default:
+ * the value table first, the real method on a miss (or a false value). */
+static const char *typed_method(Emitter *E, const AstExpr *e)
+{
+    const AstExpr *fn = e->left;
+    ContainerType ct = container_of(E, fn->value);
+    int n = e->args.n;
+    if (ct == CT_NONE || n < 1 || n > 2) return NULL;
+    for (int i = 0; i < n; i++) {
+        const AstArg *a = AST_AT(e->args, i, AstArg);
+        if (a->kind != ARG_POS || a->value->kind == EX_STARRED) return NULL;
+    }
+    const char *obj = ex_name_load(E, fn->value->name);
+    const AstExpr *a0 = AST_AT(e->args, 0, AstArg)->value;
+    if (ct == CT_LIST && n == 1 && strcmp(fn->name, "append") == 0)
+        /* #xs is read after v (which may change xs); a nil (unbound) xs fails there, naming xs */
+        return em_fmt(E, "%s(%s, %s, #%s)", em_helper(E, "list_append"), obj, ex_value(E, a0).s, obj);
+    if (ct == CT_DICT && strcmp(fn->name, "get") == 0 && ex_is_simple(a0) &&
+        (n == 1 || is_constant(AST_AT(e->args, 1, AstArg)->value))) {
+        const char *k = ex_value(E, a0).s;
+        const char *d = n == 2 ? em_fmt(E, ", %s", ex_value(E, AST_AT(e->args, 1, AstArg)->value).s) : "";
+        return em_fmt(E, "(%s[%s][%s] or %s(%s, %s%s))", obj, em_helper(E, "dict_HV"), k,
+                      em_helper(E, "callm_get"), obj, k, d);
+    }
+    return NULL;
+}
+
+/* The statement `xs.append(v)` on a typed list: a raw store at slot n when
+ * the list has n >= 2 items (#xs is n-1), with v in a temporary unless
+ * simple; NULL when e is not such a call. */
+const char *ex_typed_append_stmt(Emitter *E, const AstExpr *e)
+{
+    if (e->kind != EX_CALL || e->left->kind != EX_ATTR || strcmp(e->left->name, "append") != 0 ||
+        e->args.n != 1 || container_of(E, e->left->value) != CT_LIST)
+        return NULL;
+    const AstArg *a = AST_AT(e->args, 0, AstArg);
+    if (a->kind != ARG_POS || a->value->kind == EX_STARRED) return NULL;
+    const char *xs = ex_name_load(E, e->left->value->name);
+    LExpr v = ex_spill(E, ex_value(E, a->value));
+    return em_fmt(E, "if #%s > 0 then %s(%s, #%s + 1, %s) else %s(%s, %s, #%s) end", xs, em_helper(E, "rawset"),
+                  xs, xs, v.s, em_helper(E, "list_append"), xs, v.s, xs);
+}
+
+/* d[k] (load) on a typed dict with a simple key. */
+static const char *typed_getitem(Emitter *E, const AstExpr *e)
+{
+    if (container_of(E, e->value) != CT_DICT || !ex_is_simple(e->index)) return NULL;
+    const char *obj = ex_name_load(E, e->value->name);
+    const char *k = ex_value(E, e->index).s;
+    return em_fmt(E, "(%s[%s][%s] or %s[%s])", obj, em_helper(E, "dict_HV"), k, obj, k);
+}
+
+/* k in d on a typed dict with a simple k. */
+static const char *typed_contains(Emitter *E, const AstExpr *dn, LExpr k)
+{
+    if (container_of(E, dn) != CT_DICT || !(k.flags & LX_SIMPLE)) return NULL;
+    const char *obj = ex_name_load(E, dn->name);
+    return em_fmt(E, "(%s[%s][%s] ~= nil or %s(%s, %s))", obj, em_helper(E, "dict_HV"), k.s,
+                  em_helper(E, "contains"), obj, k.s);
+}
+
+/* d[k] = v on a typed dict (v and k simple): an existing key's value is
+ * replaced in the value table; a new key goes through the dict's __newindex.
+ * A statement declaring a local (the caller wraps it in do ... end). */
+const char *ex_typed_setitem(Emitter *E, const AstExpr *t, LExpr k, LExpr v)
+{
+    if (container_of(E, t->value) != CT_DICT || !(k.flags & LX_SIMPLE) || !(v.flags & LX_SIMPLE)) return NULL;
+    const char *obj = ex_name_load(E, t->value->name);
+    const char *h = em_temp(E);
+    return em_fmt(E, "local %s = %s[%s] if %s[%s] ~= nil then %s[%s] = %s else %s[%s] = %s end", h, obj,
+                  em_helper(E, "dict_HV"), h, k.s, h, k.s, v.s, obj, k.s, v.s);
+}
+
 /* ---- operators ---- */
 
 static LExpr infix(Emitter *E, LExpr l, const char *op, LExpr r, int prec, int right_assoc)
@@ -184,6 +291,12 @@ static int is_str_literal(const AstExpr *e)
 LExpr ex_binop(Emitter *E, AstOp op, LExpr l, LExpr r, const AstExpr *rnode, const AstExpr *lnode)
 {
     int lit = rnode && nonzero_number(rnode);
+    /* perf: int // int and int % int are Lua's own operators (a zero divisor
+     * raises Lua's "n//0" / "n%0" error, which the runtime maps to
+     * ZeroDivisionError with Python's message) */
+    if ((op == OP_FLOORDIV || op == OP_MOD) && lnode && rnode && scope_int_expr(E->scope, lnode) &&
+        scope_int_expr(E->scope, rnode))
+        lit = 1;
     switch (op) {
     case OP_ADD: return infix(E, l, "+", r, P_ADD, 0);
     case OP_SUB: return infix(E, l, "-", r, P_ADD, 0);
@@ -227,10 +340,12 @@ static LExpr cmp2(Emitter *E, AstOp op, LExpr l, LExpr r, const AstExpr *ln, con
     case OP_LE: x = infix(E, l, "<=", r, P_CMP, 0); break;
     case OP_GT: x = infix(E, l, ">", r, P_CMP, 0); break;
     case OP_GE: x = infix(E, l, ">=", r, P_CMP, 0); break;
-    case OP_IN: x = call2(E, "contains", r, l); break;
-    case OP_NOT_IN:
-        x = mk(em_fmt(E, "not %s", call2(E, "contains", r, l).s), P_UNARY, 0);
+    case OP_IN: case OP_NOT_IN: {
+        const char *tc = typed_contains(E, rn, l);
+        x = tc ? mk(tc, P_ATOM, 0) : call2(E, "contains", r, l);
+        if (op == OP_NOT_IN) x = mk(em_fmt(E, "not %s", x.s), P_UNARY, 0);
         break;
+    }
     case OP_IS: case OP_IS_NOT:
         if (is_singleton(ln) || is_singleton(rn)) {
             x = infix(E, l, op == OP_IS ? "==" : "~=", r, P_CMP, 0);
@@ -723,6 +838,8 @@ static LExpr call_expr(Emitter *E, const AstExpr *e)
         /* prepend self to the positional table */
         return mk(em_fmt(E, "%s(%s, %s, %s, %s)", em_helper(E, "call_fn"), m, self, ca.pos, ca.kw), P_ATOM, fl);
     }
+    const char *tm = fn->kind == EX_ATTR ? typed_method(E, e) : NULL;
+    if (tm) return mk(tm, P_ATOM, tm[0] == '(' ? 0 : fl);
     if (fn->kind == EX_ATTR && !is_modname(E, fn->value)) {
         const char *m = fn->name;
         xs[0] = fn->value;
@@ -744,6 +861,12 @@ static LExpr call_expr(Emitter *E, const AstExpr *e)
                   P_ATOM, fl);
     }
     const Scope *owner;
+    if (fn->kind == EX_NAME && n == 1 && AST_AT(e->args, 0, AstArg)->kind == ARG_POS &&
+        strcmp(fn->name, "len") == 0 && scope_resolve(E->scope, "len", &owner) == NR_GLOBAL &&
+        em_builtin_fixed(E, "len")) {
+        const char *tl = typed_len(E, xs[1]);
+        if (tl) return mk(tl, P_ATOM, 0);
+    }
     if (fn->kind == EX_NAME && n == 1 && AST_AT(e->args, 0, AstArg)->kind == ARG_POS &&
         strcmp(fn->name, "str") == 0 && scope_resolve(E->scope, "str", &owner) == NR_GLOBAL &&
         em_builtin_fixed(E, "str")) {
@@ -791,6 +914,8 @@ void ex_subscript_parts(Emitter *E, const AstExpr *e, LExpr *v, int *is_slice)
 
 static LExpr subscript_load(Emitter *E, const AstExpr *e)
 {
+    const char *tg = typed_getitem(E, e);
+    if (tg) return mk(tg, P_ATOM, 0);
     LExpr v[4];
     int sl;
     ex_subscript_parts(E, e, v, &sl);

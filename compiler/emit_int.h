@@ -110,6 +110,10 @@ LExpr ex_binop(Emitter *E, AstOp op, LExpr l, LExpr r, const AstExpr *rnode, con
 /* "aio_def(function(...) return <body> end, "<lambda>", spec)" (emit_stmt.c) */
 const char *ex_lambda(Emitter *E, const AstExpr *e);
 LExpr ex_spill(Emitter *E, LExpr x);   /* into a temporary unless simple */
+/* `d[k] = v` for a typed dict name with simple k and v (perf), else NULL */
+/* statement text for `xs.append(v)` on a typed list (perf), else NULL */
+const char *ex_typed_append_stmt(Emitter *E, const AstExpr *call);
+const char *ex_typed_setitem(Emitter *E, const AstExpr *target, LExpr k, LExpr v);
 
 /* emit_stmt.c */
 void st_block(Emitter *E, const AstList *body, int tail_free);

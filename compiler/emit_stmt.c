@@ -90,6 +90,19 @@ static const char *field(Emitter *E, const char *obj, const char *name)
     return lua_is_keyword(name) ? em_fmt(E, "%s[\"%s\"]", obj, name) : em_fmt(E, "%s.%s", obj, name);
 }
 
+/* perf: `d[k] = v` on a typed dict (see ex_typed_setitem); v, then k, are
+ * evaluated into temporaries first, as Python evaluates them. */
+static int st_typed_setitem(Emitter *E, const AstExpr *t, LExpr v)
+{
+    if (t->index->kind == EX_SLICE || t->value->kind != EX_NAME ||
+        scope_container(E->scope, t->value->name) != CT_DICT)
+        return 0;
+    v = ex_spill(E, v);
+    LExpr k = ex_spill(E, ex_value(E, t->index));
+    em_pre(E, ex_typed_setitem(E, t, k, v));
+    return 1;
+}
+
 void st_store(Emitter *E, const AstExpr *t, LExpr v)
 {
     switch (t->kind) {
@@ -104,6 +117,7 @@ void st_store(Emitter *E, const AstExpr *t, LExpr v)
     case EX_SUBSCRIPT: {
         LExpr p[4];
         int sl;
+        if (st_typed_setitem(E, t, v)) return;
         ex_subscript_parts(E, t, p, &sl);
         if (sl)
             em_pre(E, em_fmt(E, "%s(%s, %s, %s, %s, %s)", em_helper(E, "setslice"), p[0].s, p[1].s, p[2].s,
@@ -778,6 +792,7 @@ static void st_def(Emitter *E, const AstStmt *s)
     Scope *sc = scope_new(E->a, SC_FUNC, E->scope);
     for (int i = 0; i < s->params.n; i++) nameset_add(E->a, &sc->params, AST_AT(s->params, i, AstParam)->name);
     scope_collect_body(E->a, sc, &s->body);
+    scope_collect_types(E->a, sc, &s->body, em_builtin_fixed(E, "len"), !E->range_bound);
     Frame f;
     frame_begin(E, &f);
     int ndeco;
@@ -1295,6 +1310,8 @@ static void st_simple(Emitter *E, const AstStmt *s, int last)
         if (v->kind == EX_STR || v->kind == EX_INT || v->kind == EX_FLOAT || v->kind == EX_NONE ||
             v->kind == EX_TRUE || v->kind == EX_FALSE || v->kind == EX_ELLIPSIS)
             break;  /* docstrings and other constants do nothing */
+        const char *ta = ex_typed_append_stmt(E, v);
+        if (ta) { text = ta; break; }
         LExpr x = ex_value(E, v);
         if (x.flags & LX_CALL) text = x.s;
         else if (!(x.flags & LX_TEMP)) text = em_fmt(E, "do local _ = %s end", x.s);

@@ -270,3 +270,281 @@ int scope_enclosing_binds(const Scope *s, const char *name)
     }
     return 0;
 }
+
+/* ---- container types of function locals (perf; see scope.h) ---- */
+
+static void ty_expr(Arena *a, Scope *s, const AstExpr *e);
+
+static void ty_untyped(Arena *a, Scope *s, const char *name)
+{
+    nameset_add(a, &s->ty_other, name);
+    nameset_add(a, &s->ty_int_no, name);
+}
+
+/* A binding that may keep name an int: name = value, name op= value, or a
+ * `for name in range(...)` (value NULL). */
+typedef struct IntBind {
+    const char *name;
+    const AstExpr *value;
+    int aug;
+    AstOp op;
+} IntBind;
+
+static void ty_int_bind(Arena *a, Scope *s, const char *name, const AstExpr *value, int aug, AstOp op)
+{
+    if (s->nib == s->capib) {
+        int cap = s->capib ? s->capib * 2 : 16;
+        IntBind *v = arena_alloc(a, sizeof(*v) * (size_t)cap);
+        if (s->nib) memcpy(v, s->ib, sizeof(*v) * (size_t)s->nib);
+        s->ib = v;
+        s->capib = cap;
+    }
+    s->ib[s->nib++] = (IntBind){ name, value, aug, op };
+}
+
+static int is_builtin_call(const Scope *s, const AstExpr *e, const char *fn, int fixed)
+{
+    const Scope *owner;
+    return fixed && e->kind == EX_CALL && e->left->kind == EX_NAME && strcmp(e->left->name, fn) == 0 &&
+           scope_resolve(s, fn, &owner) == NR_GLOBAL;
+}
+
+static int int_op(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_FLOORDIV: case OP_MOD:
+    case OP_BITAND: case OP_BITOR: case OP_BITXOR: case OP_LSHIFT: case OP_RSHIFT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int scope_int_expr(const Scope *s, const AstExpr *e)
+{
+    if (!e) return 0;
+    switch (e->kind) {
+    case EX_INT: return 1;
+    case EX_NAME: {
+        const Scope *owner;
+        NameRef r = scope_resolve(s, e->name, &owner);
+        return (r == NR_LOCAL || r == NR_FREE) && owner->kind == SC_FUNC && nameset_has(&owner->locals, e->name) &&
+               !nameset_has(&owner->params, e->name) && !nameset_has(&owner->nonlocals, e->name) &&
+               !nameset_has(&owner->ty_int_no, e->name);
+    }
+    case EX_BINOP: return int_op(e->op) && scope_int_expr(s, e->left) && scope_int_expr(s, e->right);
+    case EX_UNARY: return (e->op == OP_NEG || e->op == OP_INVERT) && scope_int_expr(s, e->left);
+    case EX_CALL:
+        /* len() always returns an int (a user __len__ result is checked) */
+        return is_builtin_call(s, e, "len", s->len_fixed) && e->args.n == 1 &&
+               AST_AT(e->args, 0, AstArg)->kind == ARG_POS;
+    default: return 0;
+    }
+}
+
+/* Optimistic fixpoint: drop names with a binding that is not an int given
+ * the names still standing, until nothing changes. */
+static void ty_solve_ints(Arena *a, Scope *s)
+{
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < s->nib; i++) {
+            const IntBind *b = &s->ib[i];
+            if (nameset_has(&s->ty_int_no, b->name) || !b->value) continue;
+            int ok = b->aug ? int_op(b->op) && scope_int_expr(s, b->value) : scope_int_expr(s, b->value);
+            if (!ok) {
+                nameset_add(a, &s->ty_int_no, b->name);
+                changed = 1;
+            }
+        }
+    }
+}
+
+/* Every name inside an assignment/for/with/del target. */
+static void ty_target(Arena *a, Scope *s, const AstExpr *t)
+{
+    if (!t) return;
+    switch (t->kind) {
+    case EX_NAME: ty_untyped(a, s, t->name); break;
+    case EX_TUPLE: case EX_LIST:
+        for (int i = 0; i < t->items.n; i++) ty_target(a, s, AST_AT(t->items, i, AstExpr));
+        break;
+    case EX_STARRED: ty_target(a, s, t->value); break;
+    default: ty_expr(a, s, t); break;
+    }
+}
+
+/* Walrus targets anywhere in e (comprehensions included: they bind in the
+ * enclosing function; lambda bodies excluded: they bind in the lambda). */
+static void ty_expr(Arena *a, Scope *s, const AstExpr *e)
+{
+    if (!e) return;
+    if (e->kind == EX_NAMEDEXPR) ty_untyped(a, s, e->name);
+    if (e->kind == EX_LAMBDA) {
+        for (int i = 0; i < e->params.n; i++) ty_expr(a, s, AST_AT(e->params, i, AstParam)->deflt);
+        return;
+    }
+    ty_expr(a, s, e->value);
+    ty_expr(a, s, e->left);
+    ty_expr(a, s, e->right);
+    ty_expr(a, s, e->test);
+    ty_expr(a, s, e->index);
+    ty_expr(a, s, e->lower);
+    ty_expr(a, s, e->upper);
+    ty_expr(a, s, e->step);
+    ty_expr(a, s, e->spec);
+    ty_expr(a, s, e->elt);
+    for (int i = 0; i < e->items.n; i++) ty_expr(a, s, AST_AT(e->items, i, AstExpr));
+    for (int i = 0; i < e->keys.n; i++) ty_expr(a, s, AST_AT(e->keys, i, AstExpr));
+    for (int i = 0; i < e->args.n; i++) ty_expr(a, s, AST_AT(e->args, i, AstArg)->value);
+    for (int i = 0; i < e->generators.n; i++) {
+        const AstComp *c = AST_AT(e->generators, i, AstComp);
+        ty_expr(a, s, c->iter);
+        for (int j = 0; j < c->ifs.n; j++) ty_expr(a, s, AST_AT(c->ifs, j, AstExpr));
+    }
+}
+
+/* nonlocal declarations in nested defs (at any depth) may rebind our names. */
+static void ty_nested_nonlocals(Arena *a, Scope *s, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) {
+        const AstStmt *st = AST_AT(*body, i, AstStmt);
+        if (st->kind == ST_NONLOCAL)
+            for (int j = 0; j < st->names.n; j++) ty_untyped(a, s, AST_AT(st->names, j, const char));
+        ty_nested_nonlocals(a, s, &st->body);
+        ty_nested_nonlocals(a, s, &st->orelse);
+        ty_nested_nonlocals(a, s, &st->finalbody);
+        for (int j = 0; j < st->handlers.n; j++)
+            ty_nested_nonlocals(a, s, &AST_AT(st->handlers, j, AstHandler)->body);
+    }
+}
+
+static ContainerType ty_of_value(const AstExpr *v)
+{
+    if (!v) return CT_NONE;
+    if (v->kind == EX_LISTCOMP) return CT_LIST;
+    if (v->kind == EX_DICT || v->kind == EX_DICTCOMP) return CT_DICT;   /* {**m} is a new dict too */
+    if (v->kind == EX_LIST) {
+        for (int i = 0; i < v->items.n; i++)
+            if (AST_AT(v->items, i, AstExpr)->kind == EX_STARRED) return CT_NONE;
+        return CT_LIST;
+    }
+    return CT_NONE;
+}
+
+static void ty_bind_value(Arena *a, Scope *s, const char *name, const AstExpr *v)
+{
+    ty_int_bind(a, s, name, v, 0, OP_ADD);
+    switch (ty_of_value(v)) {
+    case CT_LIST: nameset_add(a, &s->ty_list, name); break;
+    case CT_DICT: nameset_add(a, &s->ty_dict, name); break;
+    default: nameset_add(a, &s->ty_other, name); break;
+    }
+}
+
+static void ty_stmts(Arena *a, Scope *s, const AstList *body);
+
+static void ty_stmt(Arena *a, Scope *s, const AstStmt *st)
+{
+    ty_expr(a, s, st->value);
+    ty_expr(a, s, st->test);
+    ty_expr(a, s, st->iter);
+    ty_expr(a, s, st->exc);
+    ty_expr(a, s, st->cause);
+    ty_expr(a, s, st->msg);
+    switch (st->kind) {
+    case ST_ASSIGN:
+        for (int i = 0; i < st->targets.n; i++) {
+            const AstExpr *t = AST_AT(st->targets, i, AstExpr);
+            if (t->kind == EX_NAME) ty_bind_value(a, s, t->name, st->value);
+            else ty_target(a, s, t);
+        }
+        break;
+    case ST_ANNASSIGN:
+        if (st->target->kind == EX_NAME && st->value) ty_bind_value(a, s, st->target->name, st->value);
+        else ty_target(a, s, st->target);
+        break;
+    case ST_AUGASSIGN:
+        if (st->target->kind == EX_NAME) {
+            nameset_add(a, &s->ty_other, st->target->name);
+            ty_int_bind(a, s, st->target->name, st->value, 1, st->op);
+        } else {
+            ty_target(a, s, st->target);
+        }
+        break;
+    case ST_FOR:
+        if (st->target->kind == EX_NAME && !st->is_async && is_builtin_call(s, st->iter, "range", s->range_fixed)) {
+            nameset_add(a, &s->ty_other, st->target->name);
+            ty_int_bind(a, s, st->target->name, NULL, 0, OP_ADD);
+        } else {
+            ty_target(a, s, st->target);
+        }
+        break;
+    case ST_DEL:
+        for (int i = 0; i < st->targets.n; i++) ty_target(a, s, AST_AT(st->targets, i, AstExpr));
+        break;
+    case ST_DEF: case ST_CLASS:
+        ty_untyped(a, s, st->name);
+        for (int i = 0; i < st->decorators.n; i++) ty_expr(a, s, AST_AT(st->decorators, i, AstExpr));
+        for (int i = 0; i < st->params.n; i++) ty_expr(a, s, AST_AT(st->params, i, AstParam)->deflt);
+        for (int i = 0; i < st->bases.n; i++) ty_expr(a, s, AST_AT(st->bases, i, AstArg)->value);
+        ty_nested_nonlocals(a, s, &st->body);
+        return;
+    case ST_IMPORT: case ST_IMPORTFROM:
+        for (int i = 0; i < st->names.n; i++) {
+            const AstAlias *al = AST_AT(st->names, i, AstAlias);
+            const char *n = al->asname ? al->asname : al->name;
+            const char *dot = strchr(n, '.');
+            ty_untyped(a, s, dot ? arena_strndup(a, n, (size_t)(dot - n)) : n);
+        }
+        break;
+    case ST_GLOBAL: case ST_NONLOCAL:
+        for (int i = 0; i < st->names.n; i++) ty_untyped(a, s, AST_AT(st->names, i, const char));
+        break;
+    case ST_WITH:
+        for (int i = 0; i < st->items.n; i++) {
+            const AstWithItem *w = AST_AT(st->items, i, AstWithItem);
+            ty_expr(a, s, w->context);
+            ty_target(a, s, w->target);
+        }
+        break;
+    case ST_TRY:
+        for (int i = 0; i < st->handlers.n; i++) {
+            const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
+            ty_expr(a, s, h->type);
+            if (h->name) ty_untyped(a, s, h->name);
+            ty_stmts(a, s, &h->body);
+        }
+        break;
+    default: break;
+    }
+    ty_stmts(a, s, &st->body);
+    ty_stmts(a, s, &st->orelse);
+    ty_stmts(a, s, &st->finalbody);
+}
+
+static void ty_stmts(Arena *a, Scope *s, const AstList *body)
+{
+    for (int i = 0; i < body->n; i++) ty_stmt(a, s, AST_AT(*body, i, AstStmt));
+}
+
+void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed, int range_fixed)
+{
+    if (s->kind != SC_FUNC) return;
+    s->len_fixed = len_fixed;
+    s->range_fixed = range_fixed;
+    ty_stmts(a, s, body);
+    ty_solve_ints(a, s);
+}
+
+ContainerType scope_container(const Scope *s, const char *name)
+{
+    const Scope *owner;
+    NameRef r = scope_resolve(s, name, &owner);
+    if ((r != NR_LOCAL && r != NR_FREE) || owner->kind != SC_FUNC) return CT_NONE;
+    if (!nameset_has(&owner->locals, name) || nameset_has(&owner->params, name) ||
+        nameset_has(&owner->nonlocals, name) || nameset_has(&owner->ty_other, name))
+        return CT_NONE;
+    int l = nameset_has(&owner->ty_list, name), d = nameset_has(&owner->ty_dict, name);
+    return l && !d ? CT_LIST : d && !l ? CT_DICT : CT_NONE;
+}

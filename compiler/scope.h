@@ -30,6 +30,15 @@ typedef struct Scope {
     NameSet globals;    /* declared global */
     NameSet nonlocals;  /* declared nonlocal */
     NameSet nonscalar;  /* names bound to something other than an immutable literal */
+    /* SC_FUNC, perf (scope_collect_types): names bound to a list display or
+     * comprehension, to a dict display or comprehension, and in any other way */
+    NameSet ty_list, ty_dict, ty_other;
+    /* SC_FUNC, perf: names with a binding that is not certainly an int, and
+     * the candidate int bindings (solved by scope_collect_types) */
+    NameSet ty_int_no;
+    struct IntBind *ib;
+    int nib, capib;
+    int len_fixed, range_fixed;   /* `len` / `range` are the builtins here */
     const char *clsvar; /* SC_CLASS: the Lua local holding the class table */
     int has_yield;      /* SC_FUNC: the body yields (a generator) */
     int has_await;
@@ -53,6 +62,25 @@ void scope_collect_target(Arena *a, Scope *s, const AstExpr *t);
 void scope_bind(Arena *a, Scope *s, const char *name);
 /* Binds a name that gets an immutable literal (int/float/str/bool). */
 void scope_bind_scalar(Arena *a, Scope *s, const char *name);
+
+/* SC_FUNC (perf): records, for every name the body binds, whether each
+ * binding is a list display/comprehension, a dict display/comprehension or
+ * anything else (walrus, for/with/except targets, del, augmented assignment,
+ * def/class/import, nonlocal rebinding from nested defs). */
+void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed, int range_fixed);
+
+typedef enum { CT_NONE, CT_LIST, CT_DICT } ContainerType;
+/* CT_LIST / CT_DICT when name, seen from s, is a function local (of s or of
+ * an enclosing function) that is only ever bound to a list / dict display or
+ * comprehension: its value is then a plain aio list / dict, or nil while
+ * unbound. */
+ContainerType scope_container(const Scope *s, const char *name);
+
+/* 1 if e certainly evaluates to an int (a Lua integer) or raises: int
+ * literals, function locals whose every binding is such an expression (or a
+ * `for` over the builtin range), len(...) of the builtin len, and + - * // %
+ * & | ^ << >> and unary - ~ of such operands (ints are 64-bit in aio). */
+int scope_int_expr(const Scope *s, const AstExpr *e);
 
 NameRef scope_resolve(const Scope *s, const char *name, const Scope **owner);
 /* 1 if an enclosing function (not s itself when it declares the name global)

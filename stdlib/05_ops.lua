@@ -5,6 +5,7 @@
 local aio = ...
 
 local rawget, rawset, rawequal, getmetatable, setmetatable = rawget, rawset, rawequal, getmetatable, setmetatable
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local type, tostring, pairs = type, tostring, pairs
 local math_type, mfloor, huge = math.type, math.floor, math.huge
 local None, NotImplemented = aio.None, aio.NotImplemented

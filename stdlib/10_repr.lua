@@ -4,6 +4,7 @@
 local aio = ...
 
 local rawget, getmetatable, rawequal, type, tostring, tonumber = rawget, getmetatable, rawequal, type, tostring, tonumber
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local math_type, mfloor, huge = math.type, math.floor, math.huge
 local sformat, sfind, ssub, sgsub, smatch, srep, sbyte, supper =
   string.format, string.find, string.sub, string.gsub, string.match, string.rep, string.byte, string.upper

@@ -3,7 +3,7 @@
 -- str.format. Strings are UTF-8 bytes; len/index/slice count bytes.
 local aio = ...
 
-local rawget, rawequal, type, tostring, tonumber, select = rawget, rawequal, type, tostring, tonumber, select
+local rawget, rawequal, type, tostring, tonumber, select, pcall = rawget, rawequal, type, tostring, tonumber, select, pcall
 local math_type = math.type
 local sfind, ssub, sgsub, smatch, srep, sbyte, schar, supper, slower, sformat =
   string.find, string.sub, string.gsub, string.match, string.rep, string.byte, string.char,
@@ -332,16 +332,39 @@ method(Str, "splitlines", { "self", "keepends" }, function(s, keep)
   return mklist(out, n)
 end)
 
+-- the C join (absent under plain lua5.4 harnesses, whose natives are stubs)
+local join_seq = rawget(aio.native, "join_seq")
+
+-- Raises unless items 0..n-1 of t are all strings (see join).
+local function all_strings(t, n)
+  for k = 0, n - 1 do
+    local v = t[k]
+    if v .. "" ~= v then error("not a string") end
+  end
+end
+
 method(Str, "join", { "self", "iterable" }, function(s, it)
   local parts, n = {}, 0
   local mt = getmetatable(it)
   if mt == List or mt == aio.Tuple then
     local len = rawget(it, 0) == nil and 0 or #it + 1
-    -- items 0..len-1 are raw, so concat reads them in place (no copy)
-    for k = 0, len - 1 do
-      local v = it[k]
-      if type(v) ~= "string" then
-        throw(TypeError, "sequence item " .. k .. ": expected str instance, " .. tname(v) .. " found")
+    -- perf: the host's C join checks and joins in one pass
+    if join_seq then
+      local r, bad = join_seq(it, s, len)
+      if r then return r end
+      local v = it[bad]
+      throw(TypeError, "sequence item " .. bad .. ": expected str instance, " .. tname(v) .. " found")
+    end
+    -- items 0..len-1 are raw, so concat reads them in place (no copy).
+    -- perf: v .. "" is v itself for a string (no C call, unlike type());
+    -- a number becomes a different value, and anything else makes concat
+    -- raise (no builtin or user type has __concat): both get the exact check
+    if not pcall(all_strings, it, len) then
+      for k = 0, len - 1 do
+        local v = it[k]
+        if type(v) ~= "string" then
+          throw(TypeError, "sequence item " .. k .. ": expected str instance, " .. tname(v) .. " found")
+        end
       end
     end
     return concat(it, s, 0, len - 1)

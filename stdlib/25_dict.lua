@@ -6,6 +6,7 @@ local aio = ...
 
 local rawget, rawset, rawequal, getmetatable, setmetatable, type, tostring, pairs, select =
   rawget, rawset, rawequal, getmetatable, setmetatable, type, tostring, pairs, select
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local math_type, sformat = math.type, string.format
 local concat = table.concat
 local None = aio.None
@@ -23,6 +24,8 @@ local seqlen = aio.seqlen
 local KS, HV, IX, TX, NN, LEN = {}, {}, {}, {}, {}, {}
 local DEL = {}   -- tombstone in KS
 aio.dict_keys = { KS = KS, HV = HV, IX = IX, NN = NN, LEN = LEN, DEL = DEL }
+-- emitted code on dicts the emitter knows reads d[aio_dict_HV][k] and d[aio_dict_LEN]
+aio.dict_HV, aio.dict_LEN = HV, LEN
 
 local function new_map(mt)
   local d = { [KS] = {}, [HV] = {}, [IX] = {}, [NN] = 0, [LEN] = 0 }
@@ -234,7 +237,9 @@ aio.dict_len = dlen
 local dict_method_names = {}
 
 Dict.__index = function(d, k)
-  local p = find(d, k)
+  local p = d[HV][k]   -- (perf) find's first step, without the call
+  if p ~= nil then return p end
+  p = find(d, k)
   if p ~= nil then return p end
   if type(k) == "string" and dict_method_names[k] then return rawget(Dict, k) end
   local mt = getmetatable(d)

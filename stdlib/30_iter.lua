@@ -6,6 +6,7 @@ local aio = ...
 
 local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, pcall, error =
   rawget, rawset, rawequal, getmetatable, setmetatable, type, select, pcall, error
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local math_type = math.type
 local ssub, sbyte, sfind, schar, sformat = string.sub, string.byte, string.find, string.char, string.format
 local concat, tunpack = table.concat, table.unpack

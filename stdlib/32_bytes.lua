@@ -6,6 +6,7 @@
 local aio = ...
 
 local getmetatable, type, rawget, rawequal = getmetatable, type, rawget, rawequal
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local Bytes, Str, BS = aio.Bytes, aio.Str, aio.BYTES_KEY
 local None, throw = aio.None, aio.throw
 

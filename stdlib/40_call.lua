@@ -6,6 +6,7 @@ local aio = ...
 
 local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, pairs, next =
   rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, pairs, next
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local tunpack, tsort = table.unpack, table.sort
 local smatch = string.match
 local None = aio.None

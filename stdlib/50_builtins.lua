@@ -4,6 +4,7 @@ local aio = ...
 
 local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, tonumber, pcall, error =
   rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, tonumber, pcall, error
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local math_type, mfloor, huge, tointeger = math.type, math.floor, math.huge, math.tointeger
 local sfind, ssub, sgsub, smatch, slower, sformat, sbyte = string.find, string.sub, string.gsub, string.match,
   string.lower, string.format, string.byte
@@ -318,6 +319,9 @@ local function len(x)
   end
   throw(TypeError, "object of type '" .. tname(x) .. "' has no len()")
 end
+-- perf: the host's C closure answers str/list/tuple and passes the rest to
+-- len (plain lua5.4 harnesses have no natives: the Lua function then)
+len = aio.native.make_len(List, Tuple, len) or len
 aio.len = len
 builtin("len", { params = { "obj" } }, len)
 

@@ -8,6 +8,7 @@ local aio = ...
 
 local rawget, rawset, setmetatable, getmetatable, type, pairs, tostring =
   rawget, rawset, setmetatable, getmetatable, type, pairs, tostring
+getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local getinfo, setupvalue = debug.getinfo, debug.setupvalue
 local smatch, sfind, ssub, sgmatch = string.match, string.find, string.sub, string.gmatch
 local throw = aio.throw

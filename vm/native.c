@@ -9,4 +9,5 @@ void native_open_all(lua_State *L)
     native_loop_open(L);
     native_interrupt_open(L);
     native_net_open(L);
+    native_seq_open(L);
 }
