@@ -614,21 +614,6 @@ static int net_fileno(lua_State *L)
     return 1;
 }
 
-/* resolve_sync(host, family) -> first address, or nil: a blocking lookup, as
- * Python's socket.bind/connect with a host name do. */
-static int net_resolve_sync(lua_State *L)
-{
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = (int)luaL_optinteger(L, 2, AF_UNSPEC);
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(luaL_checkstring(L, 1), NULL, &hints, &res) != 0 || !res) return 0;
-    net_push_addr(L, res->ai_addr);
-    freeaddrinfo(res);
-    lua_pop(L, 2);
-    return 1;
-}
-
 /* is_handle(x) -> whether x is a net handle userdata. */
 static int net_is_handle(lua_State *L)
 {
@@ -661,7 +646,6 @@ void native_net_open(lua_State *L)
         {"net_strerror", net_strerror},
         {"net_is_handle", net_is_handle},
         {"net_fileno", net_fileno},
-        {"net_resolve_sync", net_resolve_sync},
         {NULL, NULL},
     };
     if (luaL_newmetatable(L, NET_MT)) {
