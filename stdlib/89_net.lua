@@ -685,31 +685,33 @@ end
 -- listeners (shared by socket.listen + loop.sock_accept and start_server)
 ---------------------------------------------------------------------------
 -- A listening conn: native "a" events call on_conn(listener) once per pending
--- connection (or on_error). EMFILE logs one line per episode.
-local function emfile_log(l, name)
-  if (name == "EMFILE" or name == "ENFILE") then
-    if not l.emfile_logged then
-      l.emfile_logged = true
-      io.stdout:flush()
-      io.stderr:write("aio: too many open files: not accepting connections until descriptors are freed\n")
-      io.stderr:flush()
-    end
-    return true
+-- connection. An accept failure pauses accepting for a second (the native
+-- side retries; pending connections wait in the backlog) and is logged as
+-- asyncio logs it, once per episode of failures.
+local RESOURCE_ERRORS = { EMFILE = true, ENFILE = true, ENOBUFS = true, ENOMEM = true }
+
+local function accept_failed(l, name, msg, errno)
+  if l.accept_failing then return end
+  l.accept_failing = true
+  local where = ""
+  local ip, port, family = N.net_getsockname(l.h)
+  if ip then
+    local laddr = port and aio.repr(addr_tuple(ip, port, family)) or aio.repr(ip)
+    where = "socket: <asyncio.TransportSocket family=" .. tostring(family or AF_UNIX) ..
+      ", type=1, proto=" .. (l.kind == "tcp" and "6" or "0") .. ", laddr=" .. laddr .. ">\n"
   end
-  return false
+  local head = RESOURCE_ERRORS[name] and "socket.accept() out of system resource" or "socket.accept() failed"
+  io.stdout:flush()
+  io.stderr:write(head, "\n", where, aio.format_exception(net_exc(name, msg, errno)))
+  io.stderr:flush()
 end
 
 local function new_listener(kind, family, on_conn)
   local l = { kind = kind, family = family, closed = false }
   local fn = function(ev, a, b, d)
     if ev ~= "a" then return end
-    if a ~= nil then
-      if not emfile_log(l, a) then
-        io.stderr:write("aio: accept failed: " .. tostring(b) .. "\n")
-      end
-      return
-    end
-    l.emfile_logged = false
+    if a ~= nil then accept_failed(l, a, b, d) return end
+    l.accept_failing = false
     on_conn(l)
   end
   if kind == "pipe" then l.h = check(N.net_pipe_new(fn)) else l.h = check(N.net_tcp_new(fn, family)) end
