@@ -772,9 +772,52 @@ local function run_timers(now)
   end
 end
 
+-- Ctrl-C (vm/interrupt.c). An interrupt that lands in the runtime's own code
+-- on the main thread (the scheduler, typically right after the loop woke from
+-- waiting, or a network event handler) is taken by the defer function and
+-- delivered by the loop to the main task, at its pending await. User code
+-- running on the main thread (a callback) is interrupted where it is.
+local interrupted, in_loop = false, false
+if native.set_interrupt_defer then
+  native.set_interrupt_defer(function()
+    if not in_loop then return false end
+    local lvl = 2   -- 1 is this function, 2 the code the hook interrupted
+    while true do
+      local info = getinfo(lvl, "S")
+      if not info then break end
+      if ssub(info.source, 1, 1) == "@" then return false end
+      lvl = lvl + 1
+    end
+    interrupted = true
+    return true
+  end)
+end
+
+local function deliver_interrupt()
+  interrupted = false
+  local t = main_task
+  if t and t.st == PENDING and t.co then
+    local w = rawget(t, "waiting")
+    if w ~= nil then
+      if w == SLEEPING or w == PARKED then t.sseq = nil else fut_remove_callback(w, t) end
+      t.waiting = nil
+      rq_push(t)
+    end
+    native.interrupt_arm(t.co)
+    return
+  end
+  -- the main script has ended (an open server keeps the program alive)
+  if not fatal then fatal = new_exc(aio.KeyboardInterrupt) end
+  stop_loop = true
+end
+
 -- Runs until nothing is left to do (or the main task failed / a task exited).
 local function loop_run()
   while not stop_loop do
+    if interrupted then
+      deliver_interrupt()
+      if stop_loop then break end
+    end
     if rq_head < rq_tail then
       run_ready()
       if stop_loop then break end
@@ -883,7 +926,13 @@ function aio.run_main_task(chunk)
   local c = setmetatable({ fn = function() chunk(aio) return None end, name = "<module>" }, Coroutine)
   local t = new_task(c, nil)
   main_task = t
+  in_loop = true
   loop_run()
+  in_loop = false
+  if interrupted then
+    interrupted = false
+    if not fatal then fatal = new_exc(aio.KeyboardInterrupt) end
+  end
   local ok, e = true, nil
   if fatal then
     ok, e = false, fatal

@@ -91,6 +91,7 @@ local function wait(f) return aio.await_future(f) end
 ---------------------------------------------------------------------------
 -- resolver
 ---------------------------------------------------------------------------
+local hosts_file_lookup   -- (defined with the socket objects)
 local function is_numeric(host)
   return sfind(host, "^%d+%.%d+%.%d+%.%d+$") ~= nil or sfind(host, ":", 1, true) ~= nil
 end
@@ -572,6 +573,25 @@ local function sock_conn(s)
   return c
 end
 
+-- The synchronous socket.bind never blocks the loop on DNS: a host name is
+-- looked up in /etc/hosts only (a local file, as the system resolver reads
+-- first); anything else must be resolved with the async getaddrinfo.
+hosts_file_lookup = function(name, v6)
+  local f = io.open("/etc/hosts")
+  if not f then return nil end
+  name = slower(name)
+  for line in f:lines() do
+    line = string.gsub(line, "#.*", "")
+    local ip, found = nil, false
+    for field in string.gmatch(line, "%S+") do
+      if ip == nil then ip = field elseif slower(field) == name then found = true break end
+    end
+    if found and (sfind(ip, ":", 1, true) ~= nil) == v6 then f:close() return ip end
+  end
+  f:close()
+  return nil
+end
+
 local function sock_addr(s, addr)
   if s.fam == AF_UNIX then return aio.str(addr), nil end
   if getmetatable(addr) ~= aio.Tuple then
@@ -581,8 +601,11 @@ local function sock_addr(s, addr)
   if host == "" then host = s.fam == AF_INET6 and "::" or "0.0.0.0" end
   if host == "localhost" then host = s.fam == AF_INET6 and "::1" or "127.0.0.1" end
   if not is_numeric(host) then
-    local ip = N.net_resolve_sync and N.net_resolve_sync(host, s.fam)
-    if not ip then raise_net("gaierror", "Name or service not known", -2) end
+    local ip = hosts_file_lookup(host, s.fam == AF_INET6)
+    if not ip then
+      raise_net("gaierror", nil, -2, "Name or service not known ('" .. host .. "': bind() resolves only " ..
+        "numeric addresses, localhost and names in /etc/hosts; use await loop.getaddrinfo() first)")
+    end
     host = ip
   end
   return host, port
@@ -662,31 +685,33 @@ end
 -- listeners (shared by socket.listen + loop.sock_accept and start_server)
 ---------------------------------------------------------------------------
 -- A listening conn: native "a" events call on_conn(listener) once per pending
--- connection (or on_error). EMFILE logs one line per episode.
-local function emfile_log(l, name)
-  if (name == "EMFILE" or name == "ENFILE") then
-    if not l.emfile_logged then
-      l.emfile_logged = true
-      io.stdout:flush()
-      io.stderr:write("aio: too many open files: not accepting connections until descriptors are freed\n")
-      io.stderr:flush()
-    end
-    return true
+-- connection. An accept failure pauses accepting for a second (the native
+-- side retries; pending connections wait in the backlog) and is logged as
+-- asyncio logs it, once per episode of failures.
+local RESOURCE_ERRORS = { EMFILE = true, ENFILE = true, ENOBUFS = true, ENOMEM = true }
+
+local function accept_failed(l, name, msg, errno)
+  if l.accept_failing then return end
+  l.accept_failing = true
+  local where = ""
+  local ip, port, family = N.net_getsockname(l.h)
+  if ip then
+    local laddr = port and aio.repr(addr_tuple(ip, port, family)) or aio.repr(ip)
+    where = "socket: <asyncio.TransportSocket family=" .. tostring(family or AF_UNIX) ..
+      ", type=1, proto=" .. (l.kind == "tcp" and "6" or "0") .. ", laddr=" .. laddr .. ">\n"
   end
-  return false
+  local head = RESOURCE_ERRORS[name] and "socket.accept() out of system resource" or "socket.accept() failed"
+  io.stdout:flush()
+  io.stderr:write(head, "\n", where, aio.format_exception(net_exc(name, msg, errno)))
+  io.stderr:flush()
 end
 
 local function new_listener(kind, family, on_conn)
   local l = { kind = kind, family = family, closed = false }
   local fn = function(ev, a, b, d)
     if ev ~= "a" then return end
-    if a ~= nil then
-      if not emfile_log(l, a) then
-        io.stderr:write("aio: accept failed: " .. tostring(b) .. "\n")
-      end
-      return
-    end
-    l.emfile_logged = false
+    if a ~= nil then accept_failed(l, a, b, d) return end
+    l.accept_failing = false
     on_conn(l)
   end
   if kind == "pipe" then l.h = check(N.net_pipe_new(fn)) else l.h = check(N.net_tcp_new(fn, family)) end
@@ -705,7 +730,11 @@ end
 -- socket.listen: the listener handle was made by bind.
 smethod("listen", { "backlog" }, function(s, backlog)
   if s.closed then aio.raise(aio.OSError(9, "Bad file descriptor")) end
-  if s.bound_l == nil then throw(aio.OSError, "listen() on an unbound socket is not supported; bind first") end
+  if s.bound_l == nil then
+    -- as Python: an unbound TCP socket gets an ephemeral port on every interface
+    if s.fam == AF_UNIX then throw(aio.OSError, "listen() on an unbound Unix socket is not supported; bind first") end
+    Socket.bind(s, tuple(s.fam == AF_INET6 and "::" or "0.0.0.0", 0))
+  end
   check(N.net_listen(s.bound_l.h, nn(backlog) or 128))
   s.listening = true
   return None

@@ -17,11 +17,20 @@
  *   "s", nil | name, msg, errno                       (shutdown finished)
  *   "d", data, ip, port | "derr", name, msg, errno    (UDP datagram)
  * Failures of the natives themselves are returned as nil, name, msg, errno
- * (name like "ECONNREFUSED", errno positive). The callbacks never raise. */
+ * (name like "ECONNREFUSED", errno positive). The callbacks never raise.
+ *
+ * Listening sockets accept through a uv_poll_t (NetAcc) rather than
+ * uv_listen: libuv's accept loop, out of descriptors, silently accepts and
+ * drops pending connections (or, without its reserve descriptor, calls back
+ * with EMFILE in a busy loop). Here an accept failure is reported once
+ * through "a", polling pauses for NET_ACCEPT_RETRY_MS, and pending
+ * connections wait in the backlog until descriptors are free (asyncio's
+ * behaviour). */
 #include "native.h"
 #include "loop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +44,8 @@
 #define NET_MT "aio.net.handle"
 #define NET_STATE_KEY "aio.net.state"
 #define NET_RBUF 65536
+#define NET_ACCEPT_RETRY_MS 1000   /* asyncio's ACCEPT_RETRY_DELAY */
+#define NET_ACCEPT_BURST 64        /* connections accepted per readiness callback */
 
 enum { NET_TCP, NET_PIPE, NET_UDP };
 
@@ -44,6 +55,8 @@ typedef struct NetState {
     char rbuf[NET_RBUF];    /* read buffer; each read is copied out at once */
     int rbuf_busy;
 } NetState;
+
+typedef struct NetAcc NetAcc;
 
 typedef struct NetHandle {
     union {
@@ -57,7 +70,21 @@ typedef struct NetHandle {
     int fnref;      /* Lua event function (registry ref) */
     int kind;
     int closing;
+    NetAcc *acc;    /* accept machinery once listening, else NULL */
 } NetHandle;
+
+/* A listening handle's acceptor: a poll on its descriptor, a retry timer
+ * (polling pauses after an accept failure) and at most one accepted
+ * descriptor not yet taken by net_accept (polling stops until it is). */
+struct NetAcc {
+    uv_poll_t poll;
+    uv_timer_t retry;
+    NetHandle *h;   /* NULL once the handle closed */
+    int lfd;        /* the listening descriptor */
+    int fd;         /* accepted, not yet taken; -1 if none */
+    int paused;     /* waiting for the retry timer */
+    int open;       /* uv handles not yet closed (frees itself at 0) */
+};
 
 typedef struct NetBox { NetHandle *h; } NetBox;
 
@@ -143,6 +170,27 @@ static void net_emit_err(NetHandle *h, const char *ev, int err)
     net_emit(h, 1 + net_push_err(L, err));
 }
 
+static void net_acc_close_cb(uv_handle_t *uh)
+{
+    NetAcc *a = uh->data;
+    if (--a->open == 0) free(a);
+}
+
+/* Detaches and closes a handle's acceptor; closed is true when the loop has
+ * already closed its uv handles (loop_shutdown), so it is freed here. */
+static void net_acc_release(NetHandle *h, int closed)
+{
+    NetAcc *a = h->acc;
+    if (!a) return;
+    h->acc = NULL;
+    a->h = NULL;
+    if (a->fd >= 0) close(a->fd);
+    a->fd = -1;
+    if (closed) { free(a); return; }
+    uv_close((uv_handle_t *)&a->poll, net_acc_close_cb);
+    uv_close((uv_handle_t *)&a->retry, net_acc_close_cb);
+}
+
 static void net_close_cb(uv_handle_t *uh)
 {
     NetHandle *h = uh->data;
@@ -155,11 +203,13 @@ static void net_close_handle(NetHandle *h)
     if (h->closing) return;
     if (uv_is_closing(&h->u.h)) {
         /* closed by loop_shutdown (no callback) and the loop has run since */
+        net_acc_release(h, 1);
         luaL_unref(h->ns->L, LUA_REGISTRYINDEX, h->fnref);
         free(h);
         return;
     }
     h->closing = 1;
+    net_acc_release(h, 0);   /* (stops polling before the descriptor closes) */
     uv_close(&h->u.h, net_close_cb);
 }
 
@@ -290,20 +340,72 @@ static int net_bind(lua_State *L)
     return 1;
 }
 
-static void net_conn_cb(uv_stream_t *server, int status)
+static void net_acc_ready(uv_poll_t *p, int status, int events);
+
+static void net_acc_retry(uv_timer_t *t)
 {
-    NetHandle *h = server->data;
-    if (status < 0) { net_emit_err(h, "a", status); return; }
-    lua_pushstring(h->ns->L, "a");
-    net_emit(h, 1);
+    NetAcc *a = t->data;
+    a->paused = 0;
+    if (a->h && a->fd < 0) uv_poll_start(&a->poll, UV_READABLE, net_acc_ready);
+}
+
+/* An accept failed: report it and stop polling for a while (a descriptor
+ * shortage would otherwise make the listening socket readable forever). */
+static void net_acc_fail(NetAcc *a, int err)
+{
+    uv_poll_stop(&a->poll);
+    a->paused = 1;
+    uv_timer_start(&a->retry, net_acc_retry, NET_ACCEPT_RETRY_MS, 0);
+    net_emit_err(a->h, "a", err);
+}
+
+/* The listening socket is readable: accept and emit "a" per connection
+ * until none is pending, the Lua side leaves one untaken, or a failure. */
+static void net_acc_ready(uv_poll_t *p, int status, int events)
+{
+    NetAcc *a = p->data;
+    (void)events;
+    if (status < 0) { net_acc_fail(a, status); return; }
+    for (int i = 0; i < NET_ACCEPT_BURST && a->h && !net_dead(a->h) && a->fd < 0; i++) {
+        int fd = accept(a->lfd, NULL, NULL);   /* uv_*_open makes it non-blocking */
+        if (fd < 0) {
+            int e = errno;
+            if (e == EAGAIN || e == EWOULDBLOCK) return;
+            if (e == EINTR || e == ECONNABORTED) continue;
+            net_acc_fail(a, -e);
+            return;
+        }
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        a->fd = fd;
+        lua_pushstring(a->h->ns->L, "a");
+        net_emit(a->h, 1);
+    }
+    if (a->h && a->fd >= 0) uv_poll_stop(&a->poll);   /* resumed by net_accept */
 }
 
 /* listen(h, backlog) -> true | nil, err... ; each pending connection emits "a". */
 static int net_listen(lua_State *L)
 {
     NetHandle *h = net_check(L, 1);
-    int r = uv_listen(&h->u.s, (int)luaL_optinteger(L, 2, 100), net_conn_cb);
+    int backlog = (int)luaL_optinteger(L, 2, 100);
+    if (h->acc) { lua_pushboolean(L, 1); return 1; }
+    if (h->kind == NET_TCP && h->u.tcp.delayed_error != 0) return net_fail(L, h->u.tcp.delayed_error);
+    uv_os_fd_t fd;
+    int r = uv_fileno(&h->u.h, &fd);
     if (r != 0) return net_fail(L, r);
+    if (listen(fd, backlog) != 0) return net_fail(L, -errno);
+    NetAcc *a = calloc(1, sizeof *a);
+    if (!a) return net_fail(L, UV_ENOMEM);
+    r = uv_poll_init_socket(h->ns->loop, &a->poll, fd);
+    if (r != 0) { free(a); return net_fail(L, r); }
+    uv_timer_init(h->ns->loop, &a->retry);
+    a->poll.data = a->retry.data = a;
+    a->h = h;
+    a->lfd = fd;
+    a->fd = -1;
+    a->open = 2;
+    h->acc = a;
+    uv_poll_start(&a->poll, UV_READABLE, net_acc_ready);
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -313,8 +415,13 @@ static int net_accept(lua_State *L)
 {
     NetHandle *s = net_check(L, 1);
     NetHandle *c = net_check(L, 2);
-    int r = uv_accept(&s->u.s, &c->u.s);
-    if (r != 0) return net_fail(L, r);
+    NetAcc *a = s->acc;
+    if (!a || a->fd < 0) return net_fail(L, UV_EAGAIN);
+    int fd = a->fd;
+    a->fd = -1;
+    if (!a->paused) uv_poll_start(&a->poll, UV_READABLE, net_acc_ready);
+    int r = c->kind == NET_PIPE ? uv_pipe_open(&c->u.pipe, fd) : uv_tcp_open(&c->u.tcp, fd);
+    if (r != 0) { close(fd); return net_fail(L, r); }
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -614,21 +721,6 @@ static int net_fileno(lua_State *L)
     return 1;
 }
 
-/* resolve_sync(host, family) -> first address, or nil: a blocking lookup, as
- * Python's socket.bind/connect with a host name do. */
-static int net_resolve_sync(lua_State *L)
-{
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = (int)luaL_optinteger(L, 2, AF_UNSPEC);
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(luaL_checkstring(L, 1), NULL, &hints, &res) != 0 || !res) return 0;
-    net_push_addr(L, res->ai_addr);
-    freeaddrinfo(res);
-    lua_pop(L, 2);
-    return 1;
-}
-
 /* is_handle(x) -> whether x is a net handle userdata. */
 static int net_is_handle(lua_State *L)
 {
@@ -661,7 +753,6 @@ void native_net_open(lua_State *L)
         {"net_strerror", net_strerror},
         {"net_is_handle", net_is_handle},
         {"net_fileno", net_fileno},
-        {"net_resolve_sync", net_resolve_sync},
         {NULL, NULL},
     };
     if (luaL_newmetatable(L, NET_MT)) {

@@ -9,7 +9,15 @@
  * arithmetic only. aio_interrupt sets a one-shot hook on the main thread and
  * on the running one; whichever fires first removes both and calls the Lua
  * function the runtime registered (aio.native.set_interrupt) to raise
- * KeyboardInterrupt. lua_sethook is documented as safe from a signal. */
+ * KeyboardInterrupt. lua_sethook is documented as safe from a signal.
+ *
+ * While the event loop waits in uv_run, no Lua code runs: aio_interrupt
+ * also wakes the loop (loop_interrupt), so the hook fires in the scheduler
+ * right after. A hook firing on the main thread first asks the runtime's
+ * defer function (aio.native.set_interrupt_defer) whether the scheduler takes
+ * the interrupt; if so it raises nothing there, and the scheduler delivers
+ * KeyboardInterrupt to the main task with interrupt_arm(thread), which hooks
+ * that task's thread so the error is raised at its pending await. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <signal.h>
@@ -23,6 +31,7 @@ typedef struct InterruptState {
     lua_State *volatile running;  /* the thread executing Lua code now */
     lua_State *volatile hooked;   /* the other thread hooked by aio_interrupt */
     int raise_ref;                /* registry ref of the raising function */
+    int defer_ref;                /* registry ref of the defer function (or LUA_NOREF) */
 } InterruptState;
 
 static InterruptState *interrupt_state(lua_State *L)
@@ -38,6 +47,13 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar)
     if (st->hooked) lua_sethook(st->hooked, NULL, 0, 0);
     lua_sethook(L, NULL, 0, 0);
     st->hooked = NULL;
+    if (L == st->main && st->defer_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, st->defer_ref);
+        lua_call(L, 0, 1);
+        int deferred = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (deferred) return;
+    }
     if (st->raise_ref != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, st->raise_ref);
         lua_call(L, 0, 0);   /* raises */
@@ -58,6 +74,7 @@ void aio_interrupt(AioVM *vm)
         lua_sethook(run, interrupt_hook, mask, 1);
     }
     lua_sethook(st->main, interrupt_hook, mask, 1);
+    loop_interrupt(&vm->loop);
 }
 
 /* coroutine.resume, recording the running thread (same results as Lua's). */
@@ -118,6 +135,30 @@ static int interrupt_set(lua_State *L)
     return 0;
 }
 
+/* aio.native.set_interrupt_defer(fn): fn() -> true when the scheduler takes
+ * an interrupt that hooked the main thread. */
+static int interrupt_set_defer(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    InterruptState *st = interrupt_state(L);
+    if (st->defer_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, st->defer_ref);
+    lua_pushvalue(L, 1);
+    st->defer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+/* aio.native.interrupt_arm(thread): KeyboardInterrupt is raised in thread
+ * (a suspended task) as soon as it runs again. */
+static int interrupt_arm(lua_State *L)
+{
+    lua_State *co = lua_tothread(L, 1);
+    luaL_argexpected(L, co, 1, "coroutine");
+    InterruptState *st = interrupt_state(L);
+    st->hooked = co;
+    lua_sethook(co, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+    return 0;
+}
+
 void native_interrupt_open(lua_State *L)
 {
     /* the state lives in a userdata anchored in the registry */
@@ -129,9 +170,14 @@ void native_interrupt_open(lua_State *L)
     lua_pop(L, 1);
     st->running = st->main;
     st->raise_ref = LUA_NOREF;
+    st->defer_ref = LUA_NOREF;
     *(InterruptState **)lua_getextraspace(st->main) = st;
     lua_pushcfunction(L, interrupt_set);
     lua_setfield(L, -2, "set_interrupt");
+    lua_pushcfunction(L, interrupt_set_defer);
+    lua_setfield(L, -2, "set_interrupt_defer");
+    lua_pushcfunction(L, interrupt_arm);
+    lua_setfield(L, -2, "interrupt_arm");
     /* every coroutine the runtime resumes goes through interrupt_resume */
     lua_getglobal(L, "coroutine");
     lua_pushcfunction(L, interrupt_resume);

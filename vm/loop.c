@@ -2,16 +2,29 @@
  * scheduler (stdlib/80_tasks.lua) uses: aio.native.loop_now,
  * loop_wait(timeout_ms) and loop_alive. Timers are a Lua heap; libuv only
  * ever sees one timer, armed for the earliest deadline, so 100k sleeping
- * tasks cost no libuv handles at all. */
+ * tasks cost no libuv handles at all. An unreferenced uv_async_t lets
+ * Ctrl-C (loop_interrupt, from the signal handler) end a blocked uv_run. */
 #include "loop.h"
 #include "native.h"
 
 #include <lauxlib.h>
 
+/* Nothing to do: waking uv_run is all an interrupt needs; the interrupt
+ * hook (vm/interrupt.c) raises KeyboardInterrupt once Lua code runs. */
+static void loop_intr_cb(uv_async_t *a) { (void)a; }
+
 int loop_init(LoopState *ls, lua_State *L)
 {
     if (uv_loop_init(&ls->uv) != 0) return -1;
     uv_timer_init(&ls->uv, &ls->wake);
+    if (uv_async_init(&ls->uv, &ls->intr, loop_intr_cb) != 0) {
+        uv_close((uv_handle_t *)&ls->wake, NULL);
+        uv_run(&ls->uv, UV_RUN_DEFAULT);
+        uv_loop_close(&ls->uv);
+        return -1;
+    }
+    uv_unref((uv_handle_t *)&ls->intr);   /* never keeps the program alive */
+    ls->intr_ready = 1;
     ls->ready = 1;
     lua_pushlightuserdata(L, ls);
     lua_setfield(L, LUA_REGISTRYINDEX, LOOP_REGISTRY_KEY);
@@ -24,9 +37,15 @@ static void loop_close_cb(uv_handle_t *h, void *arg)
     if (!uv_is_closing(h)) uv_close(h, NULL);
 }
 
+void loop_interrupt(LoopState *ls)
+{
+    if (ls->ready && ls->intr_ready) uv_async_send(&ls->intr);
+}
+
 void loop_shutdown(LoopState *ls)
 {
     if (!ls->ready) return;
+    ls->intr_ready = 0;
     uv_walk(&ls->uv, loop_close_cb, NULL);
     while (uv_run(&ls->uv, UV_RUN_DEFAULT) != 0) {
     }

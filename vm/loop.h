@@ -17,6 +17,8 @@
 typedef struct LoopState {
     uv_loop_t uv;
     uv_timer_t wake;    /* the one timer: armed for the scheduler's earliest deadline */
+    uv_async_t intr;    /* Ctrl-C wakes a blocked uv_run through it (unref'd) */
+    volatile int intr_ready;   /* intr may be signalled (cleared before closing) */
     int ready;          /* uv and wake are initialised */
 } LoopState;
 
@@ -26,6 +28,10 @@ int loop_init(LoopState *ls, lua_State *L);
 /* Closes every handle still open and runs the loop until they are closed.
  * Call while the Lua state is still alive (close callbacks may use it). */
 void loop_shutdown(LoopState *ls);
+
+/* Ends a blocked loop_wait at once (Ctrl-C). Async-signal-safe: it only
+ * calls uv_async_send. */
+void loop_interrupt(LoopState *ls);
 
 /* Releases the loop itself; call after lua_close. */
 void loop_close(LoopState *ls);
