@@ -81,6 +81,11 @@ typedef struct Emitter {
     int th_n;
     const AstStmt *th_try[32];
     const char *th_name[32];
+    /* perf: try statements in a loop whose body closure is made on the first
+     * pass and kept in a local declared before the outermost loop */
+    int tb_n;
+    const AstStmt *tb_try[32];
+    const char *tb_name[32];
 } Emitter;
 
 /* emit.c */
@@ -92,6 +97,7 @@ const char *em_quote(Emitter *E, const char *s, size_t len);
 const char *em_local_name(Emitter *E, const char *name);
 int em_is_builtin_method(const char *name);
 int em_is_dict_method(const char *name);
+int em_is_builtin_exc(const char *name);    /* "ValueError": a builtin exception class */
 /* 1 if a global load of `name` is certainly the builtin (the module never binds it). */
 int em_builtin_fixed(Emitter *E, const char *name);
 

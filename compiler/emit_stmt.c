@@ -193,18 +193,6 @@ static void st_assign(Emitter *E, const AstStmt *s)
     for (int i = 0; i < s->targets.n; i++) st_store(E, AST_AT(s->targets, i, AstExpr), v);
 }
 
-static int numeric_rhs(const AstExpr *e)
-{
-    switch (e->kind) {
-    case EX_INT: case EX_FLOAT: return 1;
-    case EX_UNARY: return e->op == OP_NEG;
-    case EX_BINOP:
-        return e->op != OP_ADD && e->op != OP_MUL && e->op != OP_MOD && e->op != OP_BITOR &&
-               e->op != OP_BITAND && e->op != OP_BITXOR;
-    default: return 0;
-    }
-}
-
 /* x op= v: Python's in-place add (lists extend in place) when the right side
  * may not be a number. */
 static int scalar_name(Emitter *E, const AstExpr *t)
@@ -213,26 +201,29 @@ static int scalar_name(Emitter *E, const AstExpr *t)
     const Scope *owner;
     NameRef r = scope_resolve(E->scope, t->name, &owner);
     if (r == NR_GLOBAL) owner = E->top;
-    return !nameset_has(&owner->nonscalar, t->name);
+    /* a parameter may be bound to anything (a list: `xs += [k]` extends it) */
+    return !nameset_has(&owner->nonscalar, t->name) && !nameset_has(&owner->params, t->name);
+}
+
+/* x += y where x may be a list or an object with __iadd__:
+ * `aio_inplace[1] = x  x = x + y`. Numbers add in the VM (perf: no type
+ * check, no call); an __add metamethod that finds its left operand in
+ * aio_inplace does the in-place add (stdlib/00_core.lua). The target is read
+ * before the right side is evaluated, as in Python. */
+static LExpr inplace_add(Emitter *E, LExpr cur, LExpr r)
+{
+    if (!(cur.flags & LX_SIMPLE) || !(r.flags & LX_SIMPLE)) cur = ex_spill(E, mk(cur.s, cur.prec, cur.flags & ~LX_SIMPLE));
+    if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
+    em_pre(E, em_fmt(E, "%s[1] = %s", em_helper(E, "inplace"), cur.s));
+    return mk(em_fmt(E, "%s + %s", cur.s, r.s), P_ADD, 0);
 }
 
 static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     if (s->op == OP_ADD || s->op == OP_MUL) {
         if (!scalar_name(E, s->target)) {
-            /* perf: numbers add inline; lists (extend in place) and
-             * __iadd__ go through aio_iadd, even when the right side is a
-             * number (an object may define __iadd__). The target is read
-             * before the right side is evaluated, as in Python. */
-            if (s->op == OP_ADD && ((r.flags & LX_SIMPLE) || numeric_rhs(s->value))) {
-                if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
-                if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
-                return mk(em_fmt(E, "%s(%s) == \"number\" and %s + %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
-                                 cur.s, r.s, em_helper(E, "iadd"), cur.s, r.s),
-                          P_OR, 0);
-            }
-            return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, s->op == OP_ADD ? "iadd" : "imul"), cur.s, r.s),
-                      P_ATOM, LX_PREFIX | LX_CALL);
+            if (s->op == OP_ADD) return inplace_add(E, cur, r);
+            return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, "imul"), cur.s, r.s), P_ATOM, LX_PREFIX | LX_CALL);
         }
     }
     return ex_binop(E, s->op, cur, r, s->value, NULL);
@@ -1047,10 +1038,23 @@ static int th_hoistable(Emitter *E, const AstExpr *t)
     return 0;
 }
 
+/* The local holding a try body's closure made before the loop, or NULL. */
+static const char *try_body_var(Emitter *E, const AstStmt *s)
+{
+    for (int i = E->tb_n - 1; i >= 0; i--)
+        if (E->tb_try[i] == s) return E->tb_name[i];
+    return NULL;
+}
+
 /* Finds the try statements of a loop body (not of nested defs/classes)
  * whose message handler is an aio_tb_unless closure, and names one local
- * per try for it (perf: one closure per loop, not per pass). */
-static void th_collect(Emitter *E, const AstList *body, Buf *decl)
+ * per try for it (perf: one closure per loop, not per pass). Also names a
+ * local for each try body closure that may be kept from pass to pass
+ * (`body_ok`): one outside every except and finally body within the loop,
+ * so that it refers only to Lua locals declared before the loop (Python
+ * locals are declared at the function top) and never to the aio_e<N> or
+ * aio_ok/aio_c of an enclosing clause, which are new on each pass. */
+static void th_collect(Emitter *E, const AstList *body, Buf *decl, int body_ok)
 {
     for (int i = 0; i < body->n; i++) {
         const AstStmt *st = AST_AT(*body, i, AstStmt);
@@ -1070,26 +1074,33 @@ static void th_collect(Emitter *E, const AstList *body, Buf *decl)
             }
             if (th && strncmp(th, "function(", 9) == 0) {
                 const char *nm = em_fmt(E, "aio_th%d", ++E->nlabel);
-                buf_printf(decl, "%s%s = %s", decl->len ? ", " : "local ", nm, th);
+                buf_printf(decl, "%slocal %s = %s", decl->len ? " " : "", nm, th);
                 E->th_try[E->th_n] = st;
                 E->th_name[E->th_n++] = nm;
             }
         }
-        th_collect(E, &st->body, decl);
-        th_collect(E, &st->orelse, decl);
-        th_collect(E, &st->finalbody, decl);
+        if (st->kind == ST_TRY && body_ok && E->tb_n < 32 && E->scope->kind != SC_CLASS) {
+            const char *nm = em_fmt(E, "aio_tb%d", ++E->nlabel);
+            buf_printf(decl, "%slocal %s", decl->len ? " " : "", nm);
+            E->tb_try[E->tb_n] = st;
+            E->tb_name[E->tb_n++] = nm;
+        }
+        int in_try = st->kind == ST_TRY;
+        th_collect(E, &st->body, decl, body_ok);
+        th_collect(E, &st->orelse, decl, body_ok);
+        th_collect(E, &st->finalbody, decl, body_ok && !in_try);
         for (int j = 0; j < st->handlers.n; j++)
-            th_collect(E, &AST_AT(st->handlers, j, AstHandler)->body, decl);
+            th_collect(E, &AST_AT(st->handlers, j, AstHandler)->body, decl, body_ok && !in_try);
     }
 }
 
 /* An outermost loop: its tries' handler closures are made before it. */
 static void st_loop(Emitter *E, const AstStmt *s)
 {
-    int n0 = E->th_n;
+    int n0 = E->th_n, tb0 = E->tb_n;
     Buf decl;
     buf_init(&decl);
-    if (!E->fn->loop) th_collect(E, &s->body, &decl);
+    if (!E->fn->loop) th_collect(E, &s->body, &decl, 1);
     if (decl.len) {
         lo_line(&E->out, s->line);
         lo_putf(&E->out, "do %s", decl.data);
@@ -1099,21 +1110,28 @@ static void st_loop(Emitter *E, const AstStmt *s)
     if (decl.len) lo_put(&E->out, "end");
     buf_free(&decl);
     E->th_n = n0;
+    E->tb_n = tb0;
 }
 
-/* try/except/else (no finally). */
-static void st_try_except(Emitter *E, const AstStmt *s)
+/* try/except/else (no finally; or the part of a try/finally inside its
+ * body closure, `in_finally`). */
+static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
 {
     int jumps = jumps_out(&s->body, 0);
     const char *th = try_handler(E, s);
-    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, th ? "xpcall" : "pcall"));
+    const char *pc = em_helper(E, th ? "xpcall" : "pcall");
+    const char *keep = in_finally ? NULL : try_body_var(E, s);   /* kept: the finally's closure */
+    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
+    else lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", pc);
     protected_body(E, &s->body);
     const AstHandler *h0 = AST_AT(s->handlers, 0, AstHandler);
     lo_line(&E->out, h0->line);
     int id = ++E->nlabel;
     const char *ev = em_fmt(E, "aio_e%d", id);
-    lo_putf(&E->out, "end%s%s) if not aio_ok then local %s = %s(aio_c)", th ? ", " : "", th ? th : "", ev,
-            em_helper(E, "exc"));
+    const char *call = keep ? em_fmt(E, "end end local aio_ok, aio_c, aio_v = %s(%s%s%s)", pc, keep, th ? ", " : "",
+                                     th ? th : "")
+                            : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
+    lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c)", call, ev, em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;
     E->fn->handler_exc = ev;
     int bare = 0;
@@ -1165,24 +1183,30 @@ static void st_try(Emitter *E, const AstStmt *s)
 {
     lo_line(&E->out, s->line);
     if (!s->finalbody.n) {
-        st_try_except(E, s);
+        st_try_except(E, s, 0);
         return;
     }
     int jumps = jumps_out(&s->body, 0) | jumps_out(&s->orelse, 0);
     for (int i = 0; i < s->handlers.n; i++)
         jumps |= jumps_out(&AST_AT(s->handlers, i, AstHandler)->body, 0);
-    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
+    const char *keep = try_body_var(E, s);
+    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
+    else lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
     E->fn->in_protected++;
     lo_indent(&E->out, 1);
     if (s->handlers.n) {
-        st_try_except(E, s);
+        st_try_except(E, s, 1);
     } else {
         st_block(E, &s->body, 0);
     }
     lo_indent(&E->out, -1);
     E->fn->in_protected--;
     lo_line(&E->out, first_line(&s->finalbody, E->out.line));
-    lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
+    if (keep)
+        lo_putf(&E->out, "end end local aio_ok, aio_c, aio_v = %s(%s, %s)", em_helper(E, "xpcall"), keep,
+                em_helper(E, "traceback_handler"));
+    else
+        lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
     lo_indent(&E->out, 1);
     /* a raise in the finally body has the pending exception as context */
     const char *saved = E->fn->handler_exc;
