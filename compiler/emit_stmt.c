@@ -768,6 +768,7 @@ static void st_def(Emitter *E, const AstStmt *s)
     FuncCtx fc;
     const char *clsvar = E->scope->kind == SC_CLASS ? E->scope->clsvar : NULL;
     fn_enter(E, &fc, sc);
+    fc.body = &s->body;
     fc.clsvar = clsvar;
     if (clsvar && s->params.n && AST_AT(s->params, 0, AstParam)->kind == PARAM_POS)
         fc.self = AST_AT(s->params, 0, AstParam)->name;
@@ -925,24 +926,14 @@ static int first_line(const AstList *l, int dflt)
     return l->n ? AST_AT(*l, 0, AstStmt)->line : dflt;
 }
 
-/* Can a handler body raise? (Only pass/break/continue cannot.) */
-static int may_raise(const AstList *body)
-{
-    for (int i = 0; i < body->n; i++) {
-        AstStmtKind k = AST_AT(*body, i, AstStmt)->kind;
-        if (k != ST_PASS && k != ST_BREAK && k != ST_CONTINUE) return 1;
-    }
-    return 0;
-}
-
 /* An except clause's body. One that may raise holds a to-be-closed marker:
  * when an exception escapes the body, Lua calls the marker's __close with
  * it, which sets the handled exception as its __context__ (aio_handling).
  * No closure and no protected call, and the escaping exception keeps
  * unwinding from where it was raised, so its traceback is intact. */
-static void handler_body(Emitter *E, const AstHandler *h, const char *ev)
+static void handler_body(Emitter *E, const AstStmt *try, const AstHandler *h, const char *ev)
 {
-    if (may_raise(&h->body))
+    if (!em_body_cannot_raise(E, &h->body, try))
         lo_putf(&E->out, "local aio_h <close> = %s(%s)", em_helper(E, "handling"), ev);
     st_block(E, &h->body, 0);
     /* Python unbinds the `as` name when the handler ends */
@@ -1131,7 +1122,22 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
     const char *call = keep ? em_fmt(E, "end end local aio_ok, aio_c, aio_v = %s(%s%s%s)", pc, keep, th ? ", " : "",
                                      th ? th : "")
                             : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
-    lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c)", call, ev, em_helper(E, "exc"));
+    /* perf: an exception of exactly the first clause's class (a plain name)
+     * is used as caught, without the aio_exc call converting Lua errors (the
+     * message handler has converted them already; not with a bare pcall,
+     * which leaves Lua's error strings, whose metatable is str's) */
+    const char *mv = NULL, *t0 = NULL;
+    if (th && h0->type && h0->type->kind == EX_NAME) {
+        Frame f;
+        frame_begin(E, &f);
+        LExpr t = ex_value(E, h0->type);
+        if (!*frame_end(E, &f) && (t.flags & LX_SIMPLE)) t0 = t.s, mv = em_fmt(E, "aio_m%d", id);
+    }
+    if (mv)
+        lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c) local %s = %s == %s and aio_c or %s(aio_c)", call,
+                mv, em_helper(E, "getmetatable"), ev, mv, t0, em_helper(E, "exc"));
+    else
+        lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c)", call, ev, em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;
     E->fn->handler_exc = ev;
     int bare = 0;
@@ -1145,7 +1151,8 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
             const char *pre = frame_end(E, &f);
             /* Hoisted code of an except type (rare) runs when the clause is reached. */
             /* perf: an exception of exactly the named class matches without a call */
-            const char *fast = h->type->kind == EX_NAME && (t.flags & LX_SIMPLE)
+            const char *fast = i == 0 && mv ? em_fmt(E, "%s == %s or ", mv, t.s)
+                               : h->type->kind == EX_NAME && (t.flags & LX_SIMPLE)
                                    ? em_fmt(E, "%s(%s) == %s or ", em_helper(E, "getmetatable"), ev, t.s) : "";
             lo_putf(&E->out, "%s%sif %s%s(%s, %s) then", i ? "else" : "", *pre ? em_fmt(E, " %s", pre) : "",
                     fast, em_helper(E, "match"), ev, t.s);
@@ -1161,7 +1168,7 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
             st_store(E, &nm, mk(ev, P_ATOM, LX_SIMPLE));
             lo_put(&E->out, frame_end(E, &f));
         }
-        handler_body(E, h, ev);
+        handler_body(E, s, h, ev);
         lo_indent(&E->out, -1);
         if (!h->type) break;
     }
