@@ -1365,10 +1365,12 @@ static void st_simple(Emitter *E, const AstStmt *s, int last)
         const AstExpr *ex = s->exc;
         if (!ctx && !s->cause && ex->kind == EX_CALL && ex->left->kind == EX_NAME && ex->args.n == 1 &&
             AST_AT(ex->args, 0, AstArg)->kind == ARG_POS && !ex_hoists(AST_AT(ex->args, 0, AstArg)->value)) {
-            /* perf: raise E(x) builds a builtin exception without Type.__call */
+            /* perf: raise E(x) builds a builtin exception without Type.__call;
+             * with a str literal, the args tuple may be shared (`, true`) */
             LExpr cls = ex_value(E, ex->left);
-            LExpr arg = ex_value(E, AST_AT(ex->args, 0, AstArg)->value);
-            text = em_fmt(E, "%s(%s, %s)", em_helper(E, "raise1"), cls.s, arg.s);
+            const AstExpr *a0 = AST_AT(ex->args, 0, AstArg)->value;
+            LExpr arg = ex_value(E, a0);
+            text = em_fmt(E, "%s(%s, %s%s)", em_helper(E, "raise1"), cls.s, arg.s, a0->kind == EX_STR ? ", true" : "");
             break;
         }
         LExpr x = ex_value(E, s->exc);
