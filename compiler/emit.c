@@ -80,7 +80,23 @@ static int in_list(const char *const *l, const char *name)
     return 0;
 }
 
+/* Builtin exception classes that are fields of the runtime table too
+ * (aio.ValueError; stdlib/00_core.lua). */
+static const char *const builtin_excs[] = {
+    "BaseException", "Exception", "ArithmeticError", "ZeroDivisionError", "OverflowError",
+    "FloatingPointError", "LookupError", "KeyError", "IndexError", "ValueError", "UnicodeError",
+    "UnicodeDecodeError", "UnicodeEncodeError", "TypeError", "AttributeError", "NameError",
+    "UnboundLocalError", "RuntimeError", "NotImplementedError", "RecursionError", "StopIteration",
+    "StopAsyncIteration", "AssertionError", "OSError", "FileNotFoundError", "PermissionError",
+    "FileExistsError", "IsADirectoryError", "NotADirectoryError", "TimeoutError", "ConnectionError",
+    "ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError",
+    "BlockingIOError", "InterruptedError", "ProcessLookupError", "ChildProcessError", "EOFError",
+    "ImportError", "ModuleNotFoundError", "MemoryError", "SyntaxError", "KeyboardInterrupt",
+    "SystemExit", "GeneratorExit", NULL
+};
+
 int em_is_builtin_method(const char *name) { return in_list(builtin_methods, name); }
+int em_is_builtin_exc(const char *name) { return in_list(builtin_excs, name); }
 int em_is_dict_method(const char *name) { return in_list(dict_methods, name); }
 
 /* ---- module-wide facts ---- */

@@ -153,6 +153,8 @@ static const char *name_ref(Emitter *E, const char *name)
     default:
         /* perf: builtin len is the runtime's aio.len itself (same function value) */
         if (strcmp(name, "len") == 0 && em_builtin_fixed(E, name)) return em_helper(E, "len");
+        /* perf: so is a builtin exception class (one upvalue read, not two lookups) */
+        if (em_is_builtin_exc(name) && em_builtin_fixed(E, name)) return em_helper(E, name);
         if (lua_name_reserved(name)) return em_fmt(E, "_ENV[\"%s\"]", name);
         if (scope_lua_shadowed(E->scope, name)) return em_fmt(E, "_ENV.%s", name);
         return name;

@@ -50,6 +50,7 @@ typedef struct FuncCtx {
     const char *clsname;    /* while emitting a class body: its name */
     const char *handler_exc;/* variable of the exception being handled (bare raise) */
     int in_protected;       /* inside a pcall'd body: return/break/continue are codes */
+    const AstList *body;    /* a def's statements (NULL for the module, lambdas) */
     Scope *saved_scope;     /* E->scope when this function was entered */
     struct FuncCtx *outer;
 } FuncCtx;
@@ -81,6 +82,11 @@ typedef struct Emitter {
     int th_n;
     const AstStmt *th_try[32];
     const char *th_name[32];
+    /* perf: try statements in a loop whose body closure is made on the first
+     * pass and kept in a local declared before the outermost loop */
+    int tb_n;
+    const AstStmt *tb_try[32];
+    const char *tb_name[32];
 } Emitter;
 
 /* emit.c */
@@ -92,8 +98,13 @@ const char *em_quote(Emitter *E, const char *s, size_t len);
 const char *em_local_name(Emitter *E, const char *name);
 int em_is_builtin_method(const char *name);
 int em_is_dict_method(const char *name);
+int em_is_builtin_exc(const char *name);    /* "ValueError": a builtin exception class */
 /* 1 if a global load of `name` is certainly the builtin (the module never binds it). */
 int em_builtin_fixed(Emitter *E, const char *name);
+
+/* emit_noraise.c: 1 if the statements (an except clause's body, of the try
+ * statement `at`) certainly cannot raise */
+int em_body_cannot_raise(Emitter *E, const AstList *body, const AstStmt *at);
 
 /* emit_expr.c */
 LExpr ex_value(Emitter *E, const AstExpr *e);

@@ -230,6 +230,19 @@ static int scalar_name(Emitter *E, const AstExpr *t)
     return !nameset_has(&owner->nonscalar, t->name) && !nameset_has(&owner->params, t->name);
 }
 
+/* x += y where x may be a list or an object with __iadd__:
+ * `aio_inplace[1] = x  x = x + y`. Numbers add in the VM (perf: no type
+ * check, no call); an __add metamethod that finds its left operand in
+ * aio_inplace does the in-place add (stdlib/00_core.lua). The target is read
+ * before the right side is evaluated, as in Python. */
+static LExpr inplace_add(Emitter *E, LExpr cur, LExpr r)
+{
+    if (!(cur.flags & LX_SIMPLE) || !(r.flags & LX_SIMPLE)) cur = ex_spill(E, mk(cur.s, cur.prec, cur.flags & ~LX_SIMPLE));
+    if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
+    em_pre(E, em_fmt(E, "%s[1] = %s", em_helper(E, "inplace"), cur.s));
+    return mk(em_fmt(E, "%s + %s", cur.s, r.s), P_ADD, 0);
+}
+
 /* The runtime helper for `x op= v` (aio_isub for -=, ...), or NULL. */
 static const char *inplace_helper(AstOp op)
 {
@@ -262,6 +275,7 @@ static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     const char *h = inplace_helper(s->op);
     if (!h || scalar_name(E, s->target)) return ex_binop(E, s->op, cur, r, s->value, NULL);
+    if (s->op == OP_ADD) return inplace_add(E, cur, r);
     if ((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) {
         if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
         if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
@@ -814,6 +828,7 @@ static void st_def(Emitter *E, const AstStmt *s)
     FuncCtx fc;
     const char *clsvar = E->scope->kind == SC_CLASS ? E->scope->clsvar : NULL;
     fn_enter(E, &fc, sc);
+    fc.body = &s->body;
     fc.clsvar = clsvar;
     if (clsvar && s->params.n && AST_AT(s->params, 0, AstParam)->kind == PARAM_POS)
         fc.self = AST_AT(s->params, 0, AstParam)->name;
@@ -971,24 +986,14 @@ static int first_line(const AstList *l, int dflt)
     return l->n ? AST_AT(*l, 0, AstStmt)->line : dflt;
 }
 
-/* Can a handler body raise? (Only pass/break/continue cannot.) */
-static int may_raise(const AstList *body)
-{
-    for (int i = 0; i < body->n; i++) {
-        AstStmtKind k = AST_AT(*body, i, AstStmt)->kind;
-        if (k != ST_PASS && k != ST_BREAK && k != ST_CONTINUE) return 1;
-    }
-    return 0;
-}
-
 /* An except clause's body. One that may raise holds a to-be-closed marker:
  * when an exception escapes the body, Lua calls the marker's __close with
  * it, which sets the handled exception as its __context__ (aio_handling).
  * No closure and no protected call, and the escaping exception keeps
  * unwinding from where it was raised, so its traceback is intact. */
-static void handler_body(Emitter *E, const AstHandler *h, const char *ev)
+static void handler_body(Emitter *E, const AstStmt *try, const AstHandler *h, const char *ev)
 {
-    if (may_raise(&h->body))
+    if (!em_body_cannot_raise(E, &h->body, try))
         lo_putf(&E->out, "local aio_h <close> = %s(%s)", em_helper(E, "handling"), ev);
     st_block(E, &h->body, 0);
     /* Python unbinds the `as` name when the handler ends */
@@ -1084,10 +1089,23 @@ static int th_hoistable(Emitter *E, const AstExpr *t)
     return 0;
 }
 
+/* The local holding a try body's closure made before the loop, or NULL. */
+static const char *try_body_var(Emitter *E, const AstStmt *s)
+{
+    for (int i = E->tb_n - 1; i >= 0; i--)
+        if (E->tb_try[i] == s) return E->tb_name[i];
+    return NULL;
+}
+
 /* Finds the try statements of a loop body (not of nested defs/classes)
  * whose message handler is an aio_tb_unless closure, and names one local
- * per try for it (perf: one closure per loop, not per pass). */
-static void th_collect(Emitter *E, const AstList *body, Buf *decl)
+ * per try for it (perf: one closure per loop, not per pass). Also names a
+ * local for each try body closure that may be kept from pass to pass
+ * (`body_ok`): one outside every except and finally body within the loop,
+ * so that it refers only to Lua locals declared before the loop (Python
+ * locals are declared at the function top) and never to the aio_e<N> or
+ * aio_ok/aio_c of an enclosing clause, which are new on each pass. */
+static void th_collect(Emitter *E, const AstList *body, Buf *decl, int body_ok)
 {
     for (int i = 0; i < body->n; i++) {
         const AstStmt *st = AST_AT(*body, i, AstStmt);
@@ -1107,26 +1125,33 @@ static void th_collect(Emitter *E, const AstList *body, Buf *decl)
             }
             if (th && strncmp(th, "function(", 9) == 0) {
                 const char *nm = em_fmt(E, "aio_th%d", ++E->nlabel);
-                buf_printf(decl, "%s%s = %s", decl->len ? ", " : "local ", nm, th);
+                buf_printf(decl, "%slocal %s = %s", decl->len ? " " : "", nm, th);
                 E->th_try[E->th_n] = st;
                 E->th_name[E->th_n++] = nm;
             }
         }
-        th_collect(E, &st->body, decl);
-        th_collect(E, &st->orelse, decl);
-        th_collect(E, &st->finalbody, decl);
+        if (st->kind == ST_TRY && body_ok && E->tb_n < 32 && E->scope->kind != SC_CLASS) {
+            const char *nm = em_fmt(E, "aio_tb%d", ++E->nlabel);
+            buf_printf(decl, "%slocal %s", decl->len ? " " : "", nm);
+            E->tb_try[E->tb_n] = st;
+            E->tb_name[E->tb_n++] = nm;
+        }
+        int in_try = st->kind == ST_TRY;
+        th_collect(E, &st->body, decl, body_ok);
+        th_collect(E, &st->orelse, decl, body_ok);
+        th_collect(E, &st->finalbody, decl, body_ok && !in_try);
         for (int j = 0; j < st->handlers.n; j++)
-            th_collect(E, &AST_AT(st->handlers, j, AstHandler)->body, decl);
+            th_collect(E, &AST_AT(st->handlers, j, AstHandler)->body, decl, body_ok && !in_try);
     }
 }
 
 /* An outermost loop: its tries' handler closures are made before it. */
 static void st_loop(Emitter *E, const AstStmt *s)
 {
-    int n0 = E->th_n;
+    int n0 = E->th_n, tb0 = E->tb_n;
     Buf decl;
     buf_init(&decl);
-    if (!E->fn->loop) th_collect(E, &s->body, &decl);
+    if (!E->fn->loop) th_collect(E, &s->body, &decl, 1);
     if (decl.len) {
         lo_line(&E->out, s->line);
         lo_putf(&E->out, "do %s", decl.data);
@@ -1136,21 +1161,43 @@ static void st_loop(Emitter *E, const AstStmt *s)
     if (decl.len) lo_put(&E->out, "end");
     buf_free(&decl);
     E->th_n = n0;
+    E->tb_n = tb0;
 }
 
-/* try/except/else (no finally). */
-static void st_try_except(Emitter *E, const AstStmt *s)
+/* try/except/else (no finally; or the part of a try/finally inside its
+ * body closure, `in_finally`). */
+static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
 {
     int jumps = jumps_out(&s->body, 0);
     const char *th = try_handler(E, s);
-    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, th ? "xpcall" : "pcall"));
+    const char *pc = em_helper(E, th ? "xpcall" : "pcall");
+    const char *keep = in_finally ? NULL : try_body_var(E, s);   /* kept: the finally's closure */
+    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
+    else lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", pc);
     protected_body(E, &s->body);
     const AstHandler *h0 = AST_AT(s->handlers, 0, AstHandler);
     lo_line(&E->out, h0->line);
     int id = ++E->nlabel;
     const char *ev = em_fmt(E, "aio_e%d", id);
-    lo_putf(&E->out, "end%s%s) if not aio_ok then local %s = %s(aio_c)", th ? ", " : "", th ? th : "", ev,
-            em_helper(E, "exc"));
+    const char *call = keep ? em_fmt(E, "end end local aio_ok, aio_c, aio_v = %s(%s%s%s)", pc, keep, th ? ", " : "",
+                                     th ? th : "")
+                            : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
+    /* perf: an exception of exactly the first clause's class (a plain name)
+     * is used as caught, without the aio_exc call converting Lua errors (the
+     * message handler has converted them already; not with a bare pcall,
+     * which leaves Lua's error strings, whose metatable is str's) */
+    const char *mv = NULL, *t0 = NULL;
+    if (th && h0->type && h0->type->kind == EX_NAME) {
+        Frame f;
+        frame_begin(E, &f);
+        LExpr t = ex_value(E, h0->type);
+        if (!*frame_end(E, &f) && (t.flags & LX_SIMPLE)) t0 = t.s, mv = em_fmt(E, "aio_m%d", id);
+    }
+    if (mv)
+        lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c) local %s = %s == %s and aio_c or %s(aio_c)", call,
+                mv, em_helper(E, "getmetatable"), ev, mv, t0, em_helper(E, "exc"));
+    else
+        lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c)", call, ev, em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;
     E->fn->handler_exc = ev;
     int bare = 0;
@@ -1164,7 +1211,8 @@ static void st_try_except(Emitter *E, const AstStmt *s)
             const char *pre = frame_end(E, &f);
             /* Hoisted code of an except type (rare) runs when the clause is reached. */
             /* perf: an exception of exactly the named class matches without a call */
-            const char *fast = h->type->kind == EX_NAME && (t.flags & LX_SIMPLE)
+            const char *fast = i == 0 && mv ? em_fmt(E, "%s == %s or ", mv, t.s)
+                               : h->type->kind == EX_NAME && (t.flags & LX_SIMPLE)
                                    ? em_fmt(E, "%s(%s) == %s or ", em_helper(E, "getmetatable"), ev, t.s) : "";
             lo_putf(&E->out, "%s%sif %s%s(%s, %s) then", i ? "else" : "", *pre ? em_fmt(E, " %s", pre) : "",
                     fast, em_helper(E, "match"), ev, t.s);
@@ -1180,7 +1228,7 @@ static void st_try_except(Emitter *E, const AstStmt *s)
             st_store(E, &nm, mk(ev, P_ATOM, LX_SIMPLE));
             lo_put(&E->out, frame_end(E, &f));
         }
-        handler_body(E, h, ev);
+        handler_body(E, s, h, ev);
         lo_indent(&E->out, -1);
         if (!h->type) break;
     }
@@ -1202,24 +1250,30 @@ static void st_try(Emitter *E, const AstStmt *s)
 {
     lo_line(&E->out, s->line);
     if (!s->finalbody.n) {
-        st_try_except(E, s);
+        st_try_except(E, s, 0);
         return;
     }
     int jumps = jumps_out(&s->body, 0) | jumps_out(&s->orelse, 0);
     for (int i = 0; i < s->handlers.n; i++)
         jumps |= jumps_out(&AST_AT(s->handlers, i, AstHandler)->body, 0);
-    lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
+    const char *keep = try_body_var(E, s);
+    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
+    else lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", em_helper(E, "xpcall"));
     E->fn->in_protected++;
     lo_indent(&E->out, 1);
     if (s->handlers.n) {
-        st_try_except(E, s);
+        st_try_except(E, s, 1);
     } else {
         st_block(E, &s->body, 0);
     }
     lo_indent(&E->out, -1);
     E->fn->in_protected--;
     lo_line(&E->out, first_line(&s->finalbody, E->out.line));
-    lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
+    if (keep)
+        lo_putf(&E->out, "end end local aio_ok, aio_c, aio_v = %s(%s, %s)", em_helper(E, "xpcall"), keep,
+                em_helper(E, "traceback_handler"));
+    else
+        lo_putf(&E->out, "end, %s)", em_helper(E, "traceback_handler"));
     lo_indent(&E->out, 1);
     /* a raise in the finally body has the pending exception as context */
     const char *saved = E->fn->handler_exc;
@@ -1373,10 +1427,12 @@ static void st_simple(Emitter *E, const AstStmt *s, int last)
         const AstExpr *ex = s->exc;
         if (!ctx && !s->cause && ex->kind == EX_CALL && ex->left->kind == EX_NAME && ex->args.n == 1 &&
             AST_AT(ex->args, 0, AstArg)->kind == ARG_POS && !ex_hoists(AST_AT(ex->args, 0, AstArg)->value)) {
-            /* perf: raise E(x) builds a builtin exception without Type.__call */
+            /* perf: raise E(x) builds a builtin exception without Type.__call;
+             * with a str literal, the args tuple may be shared (`, true`) */
             LExpr cls = ex_value(E, ex->left);
-            LExpr arg = ex_value(E, AST_AT(ex->args, 0, AstArg)->value);
-            text = em_fmt(E, "%s(%s, %s)", em_helper(E, "raise1"), cls.s, arg.s);
+            const AstExpr *a0 = AST_AT(ex->args, 0, AstArg)->value;
+            LExpr arg = ex_value(E, a0);
+            text = em_fmt(E, "%s(%s, %s%s)", em_helper(E, "raise1"), cls.s, arg.s, a0->kind == EX_STR ? ", true" : "");
             break;
         }
         LExpr x = ex_value(E, s->exc);

@@ -181,9 +181,10 @@ aio.lshift = lshift
 local symbol = {
   add = "+", sub = "-", mul = "*", div = "/", mod = "%", idiv = "//", pow = "** or pow()",
   band = "&", bor = "|", bxor = "^", shl = "<<", shr = ">>", matmul = "@",
+  iadd = "+=",   -- x += y falling back to x + y (not a metamethod)
 }
 local dunders = {
-  add = { "__add__", "__radd__" }, sub = { "__sub__", "__rsub__" }, mul = { "__mul__", "__rmul__" },
+  add = { "__add__", "__radd__" }, iadd = { "__add__", "__radd__" }, sub = { "__sub__", "__rsub__" }, mul = { "__mul__", "__rmul__" },
   div = { "__truediv__", "__rtruediv__" }, mod = { "__mod__", "__rmod__" },
   idiv = { "__floordiv__", "__rfloordiv__" }, pow = { "__pow__", "__rpow__" },
   band = { "__and__", "__rand__" }, bor = { "__or__", "__ror__" }, bxor = { "__xor__", "__rxor__" },
@@ -193,6 +194,7 @@ local dunders = {
 local function isint(v) return math_type(v) == "integer" end
 local rawops = {
   add = function(a, b) return a + b end,
+  iadd = function(a, b) return a + b end,
   sub = function(a, b) return a - b end,
   mul = function(a, b) return a * b end,
   div = div, mod = mod, idiv = floordiv, pow = pow,
@@ -310,9 +312,28 @@ aio.cmp_fail = cmp_fail
 -- Generic metamethods shared by every metatable that has no special version.
 local generic = {}
 for op in pairs(symbol) do
-  if op ~= "matmul" then
+  if op ~= "matmul" and op ~= "iadd" then
     generic["__" .. op] = function(a, b) return arith(op, a, b) end
   end
+end
+-- x += y: in place when x is the value aio_inplace[1] names (00_core.lua)
+local inplace = aio.inplace
+generic.__add = function(a, b)
+  local p = inplace[1]
+  if p ~= nil then
+    inplace[1] = nil
+    if rawequal(p, a) then
+      if type(a) == "table" then
+        local f = rawget(getmetatable(a), "__iadd__")
+        if f then
+          local r = f(a, b)
+          if not rawequal(r, NotImplemented) then return r end
+        end
+      end
+      return arith("iadd", a, b)
+    end
+  end
+  return arith("add", a, b)
 end
 generic.__unm = unm
 generic.__bnot = bnot

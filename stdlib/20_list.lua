@@ -169,7 +169,13 @@ local function concat_seq(a, b)
   for i = 0, nb - 1 do r[na + i] = rawget(b, i) end
   return setmetatable(r, mt)
 end
+local inplace = aio.inplace
 local function seq_add(a, b)
+  local p = inplace[1]
+  if p ~= nil then   -- x += y (see aio.inplace): lists extend in place
+    inplace[1] = nil
+    if rawequal(p, a) then return aio.iadd(a, b) end
+  end
   local r = concat_seq(a, b)
   if r then return r end
   return aio.arith("add", a, b)

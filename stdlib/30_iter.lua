@@ -731,6 +731,7 @@ Bytes.__le = function(a, b)
   return a[BS] <= b[BS]
 end
 Bytes.__add = function(a, b)
+  aio.inplace[1] = nil   -- x += y on bytes is the plain add (see aio.inplace)
   if getmetatable(a) == Bytes and getmetatable(b) == Bytes then return aio.bytes(a[BS] .. b[BS]) end
   return aio.arith("add", a, b)
 end
