@@ -651,6 +651,7 @@ function aio.unpark(t)
     rq_push(t)
   end
 end
+function aio.is_parked(t) return rawget(t, "waiting") == PARKED end
 function aio.raise_cancel() raise_cancel(current) end
 
 local function await_other(x)

@@ -1,8 +1,8 @@
 -- 86_asyncio_queue.lua - asyncio.Queue, PriorityQueue, LifoQueue and the
 -- QueueFull / QueueEmpty exceptions. Items live in a Lua array used as a
 -- ring (FIFO), a stack (LIFO) or a binary heap ordered by aio's `<`
--- (priority); blocked getters/putters wait on plain Futures, woken in FIFO
--- order as in asyncio.
+-- (priority); blocked getters/putters are parked tasks (no Future), woken in
+-- FIFO order as in asyncio.
 local aio = ...
 
 local setmetatable, getmetatable, rawget, error, type, pairs = setmetatable, getmetatable, rawget, error, type, pairs
@@ -113,13 +113,21 @@ local function full(q)
   return qsize(q) >= m
 end
 
+-- Blocked getters/putters are parked tasks (aio.park: no Future), in FIFO
+-- lists. A task cancelled while parked stays listed until it runs again;
+-- wake_next drops it then (noting it in `skipped`), as asyncio drops a
+-- cancelled waiter future.
+local park, unpark, is_parked = aio.park, aio.unpark, aio.is_parked
+local skipped = setmetatable({}, { __mode = "k" })
+
 local function wake_next(waiters)
-  while #waiters > 0 do
-    local f = table.remove(waiters, 1)
-    if not ax.done(f) then
-      ax.set_result(f, None)
+  while waiters[1] ~= nil do
+    local t = table.remove(waiters, 1)
+    if is_parked(t) then
+      unpark(t)
       return
     end
+    skipped[t] = true
   end
 end
 
@@ -129,27 +137,27 @@ local function put_nowait(q, x)
   q._unfinished = q._unfinished + 1
   local fin = q._finished
   if fin then fin._value = false end
-  wake_next(q._getters)
+  if q._getters[1] ~= nil then wake_next(q._getters) end
 end
 
 local function get_nowait(q)
   if qsize(q) == 0 then aio.raise(ax.new_exc(QueueEmpty)) end
   local x = q._ops.get(q)
-  wake_next(q._putters)
+  if q._putters[1] ~= nil then wake_next(q._putters) end
   return x
 end
 
--- Waits in list `waiters` until woken; on cancel passes the turn on when
--- the condition (ready(q)) already holds.
+-- Waits in list `waiters` until woken. Cancelled: a task that had already
+-- been woken passes the turn on when the condition (ready(q)) holds, as
+-- asyncio does for a waiter future that is not cancelled.
 local function block(q, waiters, ready)
-  local f = aio.new_future()
-  waiters[#waiters + 1] = f
-  local ok, e = ax.try_await(f)
-  if not ok then
-    f:cancel()
-    ax.remove(waiters, f)
-    if ready(q) and not ax.cancelled(f) then wake_next(waiters) end
-    error(e, 0)
+  local t = aio.current_task()
+  waiters[#waiters + 1] = t
+  if not park() then
+    local woken = not ax.remove(waiters, t) and not skipped[t]
+    skipped[t] = nil
+    if woken and ready(q) then wake_next(waiters) end
+    aio.raise_cancel()
   end
 end
 
