@@ -5,8 +5,11 @@
 -- and the main-task entry point used by run_main. See docs/async.md.
 local aio = ...
 
-local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, error, pcall, xpcall =
-  rawget, rawset, rawequal, getmetatable, setmetatable, type, select, error, pcall, xpcall
+local rawget, rawset, rawequal, setmetatable, type, select, error, pcall, xpcall =
+  rawget, rawset, rawequal, setmetatable, type, select, error, pcall, xpcall
+-- debug.getmetatable: no __metatable lookup (the runtime never sets one), so
+-- no string is pushed per call; it is on the hot path of every task switch.
+local getmetatable = debug.getmetatable
 local co_create, co_resume, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
 local getinfo, getlocal = debug.getinfo, debug.getlocal
 local ssub, slower, smatch = string.sub, string.lower, string.match
@@ -166,14 +169,19 @@ local function async_meth(o, name)
   if raw == nil or rawget(o, name) ~= nil then return nil end
   return raw
 end
+-- (acallm0/1, the common ones, inline async_meth: one call less per await)
 function aio.acallm0(o, name)
-  local raw = async_meth(o, name)
-  if raw then return raw(o) end
+  local cls = type(o) == "table" and getmetatable(o)
+  local f = cls and rawget(cls, name)
+  local raw = f and async_fixed[f]
+  if raw and rawget(o, name) == nil then return raw(o) end
   return (await(aio.callm(o, name)))
 end
 function aio.acallm1(o, name, a)
-  local raw = async_meth(o, name)
-  if raw then return raw(o, a) end
+  local cls = type(o) == "table" and getmetatable(o)
+  local f = cls and rawget(cls, name)
+  local raw = f and async_fixed[f]
+  if raw and rawget(o, name) == nil then return raw(o, a) end
   return (await(aio.callm(o, name, a)))
 end
 function aio.acallm2(o, name, a, b)
@@ -209,7 +217,8 @@ local main_task = nil
 local fatal = nil       -- a SystemExit/KeyboardInterrupt raised by a task
 local stop_loop = false
 
--- ready queue: rq[i] is a Task (step it) or a function (call it with rqa[i])
+-- ready queue: rq[i] is a Task (step it; rqa[i] is nil) or a callback (call
+-- it with rqa[i], never nil)
 local rq, rqa, rq_head, rq_tail = {}, {}, 1, 1
 local function rq_push(x, a)
   local t = rq_tail
@@ -636,7 +645,8 @@ aio.await_future = await_future
 -- data keeps the task itself). park() suspends the running task until
 -- unpark(t) or a cancel; it returns that task's resumption status: true when
 -- unparked, false when cancelled (the caller cleans up, then calls
--- aio.raise_cancel()). unpark on a task that is no longer parked does nothing.
+-- aio.raise_cancel()). unpark(t) returns whether t was parked (on a task no
+-- longer parked it does nothing).
 function aio.park()
   local t = current
   if t == nil then no_loop() end
@@ -645,13 +655,25 @@ function aio.park()
   if rawget(t, "mustc") then return false end
   return true
 end
+-- park_in(list): appends the running task to list, then parks it; returns
+-- park()'s status and the task.
+function aio.park_in(list)
+  local t = current
+  if t == nil then no_loop() end
+  list[#list + 1] = t
+  t.waiting = PARKED
+  co_yield(SUSPEND)
+  if rawget(t, "mustc") then return false, t end
+  return true, t
+end
 function aio.unpark(t)
   if rawget(t, "waiting") == PARKED then
     t.waiting = nil
     rq_push(t)
+    return true
   end
+  return false
 end
-function aio.is_parked(t) return rawget(t, "waiting") == PARKED end
 function aio.raise_cancel() raise_cancel(current) end
 
 local function await_other(x)
@@ -732,7 +754,7 @@ local function run_ready()
     rq[i], rqa[i] = nil, nil
     i = i + 1
     rq_head = i
-    if type(x) == "function" then
+    if a ~= nil then   -- a callback (any callable) and its argument
       local ok, e = xpcall(x, traceback_handler, a)
       if not ok then report_callback_error(e) end
     else
