@@ -208,8 +208,8 @@ aio.is_coroutine = is_coro
 -- the scheduler's state
 ---------------------------------------------------------------------------
 local SUSPEND = {}      -- tag a task yields to suspend itself
-local SLEEPING = {}     -- Task.waiting while the task is in the timer heap
-local PARKED = {}       -- Task.waiting while parked (aio.park)
+local PARKED = {}       -- Task.waiting while parked (aio.park); while in the
+                        -- timer heap it is the entry's sequence number
 aio.SUSPEND_TAG = SUSPEND
 
 local current = nil     -- the running Task
@@ -228,7 +228,7 @@ local function rq_push(x, a)
 end
 
 -- timer heap: parallel arrays of deadline (ms), sequence number, value (a
--- sleeping Task, valid while task.sseq equals the entry's sequence, or a
+-- sleeping Task, valid while task.waiting equals the entry's sequence, or a
 -- TimerHandle, valid unless cancelled)
 local hd, hs, hv, hn, hseq = {}, {}, {}, 0, 0
 
@@ -281,9 +281,14 @@ Task.__module__ = "asyncio"
 aio.Future, aio.Task = Future, Task
 
 -- Internal fields that may be nil (reading them must not raise).
+-- A pending Task holds at most coro, co (its body until it starts, then its
+-- Lua thread), waiting and cbs, so its hash part stays at 4 entries (128
+-- bytes) while it sleeps: its st is the class's PENDING until it is done,
+-- and its name is kept on its coroutine object (aio_tname), which belongs
+-- to that task only.
 local INTERNAL = {
-  val = true, err = true, cbs = true, waiting = true, mustc = true, cmsg = true, sseq = true,
-  ncancel = true, logtb = true, creq = true, coro = true, co = true, fn = true, tname = true,
+  val = true, err = true, cbs = true, waiting = true, mustc = true, cmsg = true,
+  ncancel = true, logtb = true, creq = true, coro = true, co = true,
   children = true, name = true, ctx = true,
 }
 local function obj_index(cls)
@@ -296,6 +301,7 @@ local function obj_index(cls)
 end
 Future.__index = obj_index(Future)
 Task.__index = obj_index(Task)
+Task.st = PENDING   -- a Task has no st field of its own until it is done
 
 local unretrieved, unretrieved_n = {}, 0   -- failed futures, in order
 local live_tasks, task_counter = {}, 0
@@ -475,18 +481,19 @@ local DONE = {}
 local pool, pool_n, POOL_MAX = {}, 0, 256
 
 -- c (its first local) names the body's frame in tracebacks (aio.tb_frame_name).
--- The body is called straight from task_body's result, so no local keeps
+-- The body is called straight from take_body's result, so no local keeps
 -- the body closure alive while it runs (it tail-calls the async def's raw
 -- function); an async def's closure is not needed to describe the task.
-local function task_body(t, c)
-  local fn = t.fn
-  if rawget(c, "raw") then t.fn = nil end
+local starting = nil   -- the body of the task task_step is starting
+local function take_body()
+  local fn = starting
+  starting = nil
   return fn
 end
 
 local function task_main(c)
   while true do
-    local r = task_body(current, c)()
+    local r = take_body()()
     c = co_yield(DONE, r)
   end
 end
@@ -494,9 +501,12 @@ local function new_task(c, name)
   task_counter = task_counter + 1
   -- the task takes the body (c.fn = false): c is now awaited, so the
   -- never-awaited sweep gives it no finalizer
-  local t = setmetatable({ st = PENDING, coro = c, fn = c.fn }, Task)
+  local fn = c.fn
+  local t = setmetatable({ coro = c, co = fn }, Task)
   c.fn = false
-  if name ~= nil and not rawequal(name, None) then t.tname = aio.str(name) else t.tname = task_counter end
+  -- (what describes the task: the async def's raw function, else the body)
+  if rawget(c, "raw") == nil then c.raw = fn end
+  if name ~= nil and not rawequal(name, None) then c.aio_tname = aio.str(name) else c.aio_tname = task_counter end
   live_tasks[t] = true
   rq_push(t)
   return t
@@ -551,15 +561,17 @@ end
 
 -- Resumes task t once (only ever called from the loop).
 local function task_step(t)
-  if t.st ~= PENDING then return end
+  if rawget(t, "st") ~= nil then return end   -- done
   local co = t.co
-  if co == nil then
+  if type(co) ~= "thread" then   -- not started: co is the body
     if rawget(t, "mustc") then
       -- cancelled before it started: the body never runs
       t.mustc = nil
+      t.co = nil
       task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
       return
     end
+    starting = co
     if pool_n > 0 then
       co = pool[pool_n]
       pool[pool_n] = nil
@@ -604,8 +616,7 @@ function aio.task_cancel(t, msg)
   t.ncancel = (rawget(t, "ncancel") or 0) + 1
   if msg ~= nil and not rawequal(msg, None) then t.cmsg = msg end
   local w = rawget(t, "waiting")
-  if w == SLEEPING or w == PARKED then
-    t.sseq = nil
+  if w == PARKED or type(w) == "number" then   -- parked or sleeping
     t.waiting = nil
     t.mustc = true
     rq_push(t)
@@ -770,7 +781,7 @@ local function next_deadline()
   while hn > 0 do
     local v = hv[1]
     if getmetatable(v) == Task then
-      if rawget(v, "sseq") == hs[1] then return hd[1] end
+      if rawget(v, "waiting") == hs[1] then return hd[1] end
     elseif not v.cancelled then
       return hd[1]
     end
@@ -783,8 +794,7 @@ local function run_timers(now)
   while hn > 0 and hd[1] <= now do
     local s, v = heap_pop()
     if getmetatable(v) == Task then
-      if rawget(v, "sseq") == s then
-        v.sseq = nil
+      if rawget(v, "waiting") == s then
         v.waiting = nil
         rq_push(v)
       end
@@ -822,7 +832,7 @@ end
 -- end of the program: reports
 ---------------------------------------------------------------------------
 local function coro_where(t, done)
-  local fn = t.coro and rawget(t.coro, "raw") or rawget(t, "fn")
+  local fn = t.coro and rawget(t.coro, "raw")
   local info = fn and getinfo(fn, "S")
   local name = t.coro and t.coro.name or "?"
   if not info then return name .. "()" end
@@ -830,7 +840,7 @@ local function coro_where(t, done)
   if done then return name .. "() done, defined at " .. src .. ":" .. info.linedefined end
   -- the line where the suspended body currently is
   local line = info.linedefined
-  if t.co and co_status(t.co) == "suspended" then
+  if type(t.co) == "thread" and co_status(t.co) == "suspended" then
     local l = 0
     while true do
       local fi = getinfo(t.co, l, "fl")
@@ -843,7 +853,7 @@ local function coro_where(t, done)
 end
 
 local function task_name(t)
-  local n = t.tname
+  local n = rawget(t.coro, "aio_tname")
   if type(n) == "number" then return "Task-" .. n end
   return n
 end
@@ -963,8 +973,7 @@ local function sleep(delay, result, extra)
   if delay <= 0 then
     rq_push(t)
   else
-    t.sseq = heap_push(now_ms() + delay * 1000, t)
-    t.waiting = SLEEPING
+    t.waiting = heap_push(now_ms() + delay * 1000, t)
   end
   co_yield(SUSPEND)
   if rawget(t, "mustc") then raise_cancel(t) end
@@ -1346,7 +1355,7 @@ method(Future, "set_exception", { "self", "exception" }, function(f, e)
   return None
 end)
 method(Task, "get_name", { "self" }, task_name)
-method(Task, "set_name", { "self", "value" }, function(t, v) t.tname = aio.str(v) return None end)
+method(Task, "set_name", { "self", "value" }, function(t, v) t.coro.aio_tname = aio.str(v) return None end)
 method(Task, "get_coro", { "self" }, function(t) return t.coro end)
 method(Task, "cancelling", { "self" }, function(t) return rawget(t, "ncancel") or 0 end)
 method(Task, "uncancel", { "self" }, function(t)
