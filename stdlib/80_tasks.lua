@@ -5,9 +5,11 @@
 -- and the main-task entry point used by run_main. See docs/async.md.
 local aio = ...
 
-local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, error, pcall, xpcall =
-  rawget, rawset, rawequal, getmetatable, setmetatable, type, select, error, pcall, xpcall
-getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
+local rawget, rawset, rawequal, setmetatable, type, select, error, pcall, xpcall =
+  rawget, rawset, rawequal, setmetatable, type, select, error, pcall, xpcall
+-- debug.getmetatable: no __metatable lookup (the runtime never sets one), so
+-- no string is pushed per call; it is on the hot path of every task switch.
+local getmetatable = debug.getmetatable
 local co_create, co_resume, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
 local getinfo, getlocal = debug.getinfo, debug.getlocal
 local ssub, slower, smatch = string.sub, string.lower, string.match
@@ -167,14 +169,19 @@ local function async_meth(o, name)
   if raw == nil or rawget(o, name) ~= nil then return nil end
   return raw
 end
+-- (acallm0/1, the common ones, inline async_meth: one call less per await)
 function aio.acallm0(o, name)
-  local raw = async_meth(o, name)
-  if raw then return raw(o) end
+  local cls = type(o) == "table" and getmetatable(o)
+  local f = cls and rawget(cls, name)
+  local raw = f and async_fixed[f]
+  if raw and rawget(o, name) == nil then return raw(o) end
   return (await(aio.callm(o, name)))
 end
 function aio.acallm1(o, name, a)
-  local raw = async_meth(o, name)
-  if raw then return raw(o, a) end
+  local cls = type(o) == "table" and getmetatable(o)
+  local f = cls and rawget(cls, name)
+  local raw = f and async_fixed[f]
+  if raw and rawget(o, name) == nil then return raw(o, a) end
   return (await(aio.callm(o, name, a)))
 end
 function aio.acallm2(o, name, a, b)
@@ -201,8 +208,8 @@ aio.is_coroutine = is_coro
 -- the scheduler's state
 ---------------------------------------------------------------------------
 local SUSPEND = {}      -- tag a task yields to suspend itself
-local SLEEPING = {}     -- Task.waiting while the task is in the timer heap
-local PARKED = {}       -- Task.waiting while parked (aio.park)
+local PARKED = {}       -- Task.waiting while parked (aio.park); while in the
+                        -- timer heap it is the entry's sequence number
 aio.SUSPEND_TAG = SUSPEND
 
 local current = nil     -- the running Task
@@ -210,7 +217,8 @@ local main_task = nil
 local fatal = nil       -- a SystemExit/KeyboardInterrupt raised by a task
 local stop_loop = false
 
--- ready queue: rq[i] is a Task (step it) or a function (call it with rqa[i])
+-- ready queue: rq[i] is a Task (step it; rqa[i] is nil) or a callback (call
+-- it with rqa[i], never nil)
 local rq, rqa, rq_head, rq_tail = {}, {}, 1, 1
 local function rq_push(x, a)
   local t = rq_tail
@@ -220,7 +228,7 @@ local function rq_push(x, a)
 end
 
 -- timer heap: parallel arrays of deadline (ms), sequence number, value (a
--- sleeping Task, valid while task.sseq equals the entry's sequence, or a
+-- sleeping Task, valid while task.waiting equals the entry's sequence, or a
 -- TimerHandle, valid unless cancelled)
 local hd, hs, hv, hn, hseq = {}, {}, {}, 0, 0
 
@@ -273,9 +281,14 @@ Task.__module__ = "asyncio"
 aio.Future, aio.Task = Future, Task
 
 -- Internal fields that may be nil (reading them must not raise).
+-- A pending Task holds at most coro, co (its body until it starts, then its
+-- Lua thread), waiting and cbs, so its hash part stays at 4 entries (128
+-- bytes) while it sleeps: its st is the class's PENDING until it is done,
+-- and its name is kept on its coroutine object (aio_tname), which belongs
+-- to that task only.
 local INTERNAL = {
-  val = true, err = true, cbs = true, waiting = true, mustc = true, cmsg = true, sseq = true,
-  ncancel = true, logtb = true, creq = true, coro = true, co = true, fn = true, tname = true,
+  val = true, err = true, cbs = true, waiting = true, mustc = true, cmsg = true,
+  ncancel = true, logtb = true, creq = true, coro = true, co = true,
   children = true, name = true, ctx = true,
 }
 local function obj_index(cls)
@@ -288,6 +301,7 @@ local function obj_index(cls)
 end
 Future.__index = obj_index(Future)
 Task.__index = obj_index(Task)
+Task.st = PENDING   -- a Task has no st field of its own until it is done
 
 local unretrieved, unretrieved_n = {}, 0   -- failed futures, in order
 local live_tasks, task_counter = {}, 0
@@ -467,18 +481,19 @@ local DONE = {}
 local pool, pool_n, POOL_MAX = {}, 0, 256
 
 -- c (its first local) names the body's frame in tracebacks (aio.tb_frame_name).
--- The body is called straight from task_body's result, so no local keeps
+-- The body is called straight from take_body's result, so no local keeps
 -- the body closure alive while it runs (it tail-calls the async def's raw
 -- function); an async def's closure is not needed to describe the task.
-local function task_body(t, c)
-  local fn = t.fn
-  if rawget(c, "raw") then t.fn = nil end
+local starting = nil   -- the body of the task task_step is starting
+local function take_body()
+  local fn = starting
+  starting = nil
   return fn
 end
 
 local function task_main(c)
   while true do
-    local r = task_body(current, c)()
+    local r = take_body()()
     c = co_yield(DONE, r)
   end
 end
@@ -486,9 +501,12 @@ local function new_task(c, name)
   task_counter = task_counter + 1
   -- the task takes the body (c.fn = false): c is now awaited, so the
   -- never-awaited sweep gives it no finalizer
-  local t = setmetatable({ st = PENDING, coro = c, fn = c.fn }, Task)
+  local fn = c.fn
+  local t = setmetatable({ coro = c, co = fn }, Task)
   c.fn = false
-  if name ~= nil and not rawequal(name, None) then t.tname = aio.str(name) else t.tname = task_counter end
+  -- (what describes the task: the async def's raw function, else the body)
+  if rawget(c, "raw") == nil then c.raw = fn end
+  if name ~= nil and not rawequal(name, None) then c.aio_tname = aio.str(name) else c.aio_tname = task_counter end
   live_tasks[t] = true
   rq_push(t)
   return t
@@ -543,15 +561,17 @@ end
 
 -- Resumes task t once (only ever called from the loop).
 local function task_step(t)
-  if t.st ~= PENDING then return end
+  if rawget(t, "st") ~= nil then return end   -- done
   local co = t.co
-  if co == nil then
+  if type(co) ~= "thread" then   -- not started: co is the body
     if rawget(t, "mustc") then
       -- cancelled before it started: the body never runs
       t.mustc = nil
+      t.co = nil
       task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
       return
     end
+    starting = co
     if pool_n > 0 then
       co = pool[pool_n]
       pool[pool_n] = nil
@@ -596,8 +616,7 @@ function aio.task_cancel(t, msg)
   t.ncancel = (rawget(t, "ncancel") or 0) + 1
   if msg ~= nil and not rawequal(msg, None) then t.cmsg = msg end
   local w = rawget(t, "waiting")
-  if w == SLEEPING or w == PARKED then
-    t.sseq = nil
+  if w == PARKED or type(w) == "number" then   -- parked or sleeping
     t.waiting = nil
     t.mustc = true
     rq_push(t)
@@ -637,7 +656,8 @@ aio.await_future = await_future
 -- data keeps the task itself). park() suspends the running task until
 -- unpark(t) or a cancel; it returns that task's resumption status: true when
 -- unparked, false when cancelled (the caller cleans up, then calls
--- aio.raise_cancel()). unpark on a task that is no longer parked does nothing.
+-- aio.raise_cancel()). unpark(t) returns whether t was parked (on a task no
+-- longer parked it does nothing).
 function aio.park()
   local t = current
   if t == nil then no_loop() end
@@ -646,11 +666,24 @@ function aio.park()
   if rawget(t, "mustc") then return false end
   return true
 end
+-- park_in(list): appends the running task to list, then parks it; returns
+-- park()'s status and the task.
+function aio.park_in(list)
+  local t = current
+  if t == nil then no_loop() end
+  list[#list + 1] = t
+  t.waiting = PARKED
+  co_yield(SUSPEND)
+  if rawget(t, "mustc") then return false, t end
+  return true, t
+end
 function aio.unpark(t)
   if rawget(t, "waiting") == PARKED then
     t.waiting = nil
     rq_push(t)
+    return true
   end
+  return false
 end
 function aio.raise_cancel() raise_cancel(current) end
 
@@ -732,7 +765,7 @@ local function run_ready()
     rq[i], rqa[i] = nil, nil
     i = i + 1
     rq_head = i
-    if type(x) == "function" then
+    if a ~= nil then   -- a callback (any callable) and its argument
       local ok, e = xpcall(x, traceback_handler, a)
       if not ok then report_callback_error(e) end
     else
@@ -748,7 +781,7 @@ local function next_deadline()
   while hn > 0 do
     local v = hv[1]
     if getmetatable(v) == Task then
-      if rawget(v, "sseq") == hs[1] then return hd[1] end
+      if rawget(v, "waiting") == hs[1] then return hd[1] end
     elseif not v.cancelled then
       return hd[1]
     end
@@ -761,8 +794,7 @@ local function run_timers(now)
   while hn > 0 and hd[1] <= now do
     local s, v = heap_pop()
     if getmetatable(v) == Task then
-      if rawget(v, "sseq") == s then
-        v.sseq = nil
+      if rawget(v, "waiting") == s then
         v.waiting = nil
         rq_push(v)
       end
@@ -843,7 +875,7 @@ end
 -- end of the program: reports
 ---------------------------------------------------------------------------
 local function coro_where(t, done)
-  local fn = t.coro and rawget(t.coro, "raw") or rawget(t, "fn")
+  local fn = t.coro and rawget(t.coro, "raw")
   local info = fn and getinfo(fn, "S")
   local name = t.coro and t.coro.name or "?"
   if not info then return name .. "()" end
@@ -851,7 +883,7 @@ local function coro_where(t, done)
   if done then return name .. "() done, defined at " .. src .. ":" .. info.linedefined end
   -- the line where the suspended body currently is
   local line = info.linedefined
-  if t.co and co_status(t.co) == "suspended" then
+  if type(t.co) == "thread" and co_status(t.co) == "suspended" then
     local l = 0
     while true do
       local fi = getinfo(t.co, l, "fl")
@@ -864,7 +896,7 @@ local function coro_where(t, done)
 end
 
 local function task_name(t)
-  local n = t.tname
+  local n = rawget(t.coro, "aio_tname")
   if type(n) == "number" then return "Task-" .. n end
   return n
 end
@@ -990,8 +1022,7 @@ local function sleep(delay, result, extra)
   if delay <= 0 then
     rq_push(t)
   else
-    t.sseq = heap_push(now_ms() + delay * 1000, t)
-    t.waiting = SLEEPING
+    t.waiting = heap_push(now_ms() + delay * 1000, t)
   end
   co_yield(SUSPEND)
   if rawget(t, "mustc") then raise_cancel(t) end
@@ -1373,7 +1404,7 @@ method(Future, "set_exception", { "self", "exception" }, function(f, e)
   return None
 end)
 method(Task, "get_name", { "self" }, task_name)
-method(Task, "set_name", { "self", "value" }, function(t, v) t.tname = aio.str(v) return None end)
+method(Task, "set_name", { "self", "value" }, function(t, v) t.coro.aio_tname = aio.str(v) return None end)
 method(Task, "get_coro", { "self" }, function(t) return t.coro end)
 method(Task, "cancelling", { "self" }, function(t) return rawget(t, "ncancel") or 0 end)
 method(Task, "uncancel", { "self" }, function(t)

@@ -56,11 +56,14 @@ function ax.method(cls, name, params, fn, extra)
 end
 
 -- An async method: calling it returns a coroutine object running fn(self, ...).
+-- `await o.name(args)` (aio.acallmN) runs fn directly: no coroutine object.
 function ax.amethod(cls, name, params, fn)
   local qual = rawget(cls, "__name__") .. "." .. name
-  ax.method(cls, name, params, function(o, a, b)
+  local f = function(o, a, b)
     return aio.coroutine(function() return fn(o, a, b) end, qual)
-  end)
+  end
+  ax.method(cls, name, params, f)
+  aio.async_method(f, fn)
 end
 
 -- `async with obj:` support: fast hooks plus __aenter__/__aexit__ methods.

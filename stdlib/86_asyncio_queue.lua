@@ -1,8 +1,8 @@
 -- 86_asyncio_queue.lua - asyncio.Queue, PriorityQueue, LifoQueue and the
 -- QueueFull / QueueEmpty exceptions. Items live in a Lua array used as a
 -- ring (FIFO), a stack (LIFO) or a binary heap ordered by aio's `<`
--- (priority); blocked getters/putters wait on plain Futures, woken in FIFO
--- order as in asyncio.
+-- (priority); blocked getters/putters are parked tasks (no Future), woken in
+-- FIFO order as in asyncio.
 local aio = ...
 
 local setmetatable, getmetatable, rawget, error, type, pairs = setmetatable, getmetatable, rawget, error, type, pairs
@@ -113,43 +113,82 @@ local function full(q)
   return qsize(q) >= m
 end
 
+-- Blocked getters/putters are parked tasks (aio.park: no Future), in FIFO
+-- lists. A task cancelled while parked stays listed until it runs again;
+-- wake_next drops it then (noting it in `skipped`), as asyncio drops a
+-- cancelled waiter future.
+local park_in, unpark = aio.park_in, aio.unpark
+local skipped = setmetatable({}, { __mode = "k" })
+local tremove = table.remove
+local FIFO = ops[Queue]
+
 local function wake_next(waiters)
-  while #waiters > 0 do
-    local f = table.remove(waiters, 1)
-    if not ax.done(f) then
-      ax.set_result(f, None)
-      return
-    end
+  local t = waiters[1]
+  while t ~= nil do
+    if waiters[2] == nil then waiters[1] = nil else tremove(waiters, 1) end
+    if unpark(t) then return end
+    skipped[t] = true
+    t = waiters[1]
   end
+end
+
+-- Adds x (there is room) and wakes the first getter.
+local function add_item(q, x)
+  local kind = q._ops
+  if kind == FIFO then
+    local t = q._tail
+    q._items[t] = x
+    q._tail = t + 1
+  else
+    kind.put(q, x)
+  end
+  q._unfinished = q._unfinished + 1
+  local fin = q._finished
+  if fin then fin._value = false end
+  local g = q._getters
+  if g[1] ~= nil then wake_next(g) end
+end
+
+-- Takes the next item (there is one) and wakes the first putter.
+local function take_item(q)
+  local kind = q._ops
+  local x
+  if kind == FIFO then
+    local h = q._head
+    local items = q._items
+    x = items[h]
+    items[h] = nil
+    h = h + 1
+    if h == q._tail then h, q._tail = 1, 1 end
+    q._head = h
+  else
+    x = kind.get(q)
+  end
+  local p = q._putters
+  if p[1] ~= nil then wake_next(p) end
+  return x
 end
 
 local function put_nowait(q, x)
   if full(q) then aio.raise(ax.new_exc(QueueFull)) end
-  q._ops.put(q, x)
-  q._unfinished = q._unfinished + 1
-  local fin = q._finished
-  if fin then fin._value = false end
-  wake_next(q._getters)
+  add_item(q, x)
 end
 
 local function get_nowait(q)
   if qsize(q) == 0 then aio.raise(ax.new_exc(QueueEmpty)) end
-  local x = q._ops.get(q)
-  wake_next(q._putters)
-  return x
+  return take_item(q)
 end
 
--- Waits in list `waiters` until woken; on cancel passes the turn on when
--- the condition (ready(q)) already holds.
+-- Waits in list `waiters` until woken. Cancelled: a task that had already
+-- been woken passes the turn on when the condition (ready(q)) holds, as
+-- asyncio does for a waiter future that is not cancelled.
 local function block(q, waiters, ready)
-  local f = aio.new_future()
-  waiters[#waiters + 1] = f
-  local ok, e = ax.try_await(f)
+  local ok, t = park_in(waiters)
   if not ok then
-    f:cancel()
-    ax.remove(waiters, f)
-    if ready(q) and not ax.cancelled(f) then wake_next(waiters) end
-    error(e, 0)
+    local woken = not ax.remove(waiters, t) and not skipped[t]
+    skipped[t] = nil
+    if woken and ready(q) then wake_next(waiters) end
+    aio.raise_cancel()
   end
 end
 
@@ -157,14 +196,24 @@ local function not_full(q) return not full(q) end
 local function not_empty(q) return qsize(q) > 0 end
 
 local function put(q, x)
-  while full(q) do block(q, q._putters, not_full) end
-  put_nowait(q, x)
+  if x == nil then aio.missing("Queue.put", "item") end
+  local m = q.maxsize
+  if m > 0 then
+    local size = q._ops.size
+    while size(q) >= m do block(q, q._putters, not_full) end
+  end
+  add_item(q, x)
   return None
 end
 
 local function get(q)
-  while qsize(q) == 0 do block(q, q._getters, not_empty) end
-  return get_nowait(q)
+  if q._ops == FIFO then
+    while q._head == q._tail do block(q, q._getters, not_empty) end
+  else
+    local size = q._ops.size
+    while size(q) == 0 do block(q, q._getters, not_empty) end
+  end
+  return take_item(q)
 end
 
 local function task_done(q)
@@ -216,10 +265,7 @@ for cls in pairs(ops) do
     return None
   end)
   ax.method(cls, "get_nowait", {}, get_nowait)
-  ax.amethod(cls, "put", { "item" }, function(q, x)
-    if x == nil then aio.missing("Queue.put", "item") end
-    return put(q, x)
-  end)
+  ax.amethod(cls, "put", { "item" }, put)
   ax.amethod(cls, "get", {}, get)
   ax.method(cls, "task_done", {}, task_done)
   ax.amethod(cls, "join", {}, join)

@@ -3,12 +3,22 @@
 #define AIO_VM_INTERNAL_H
 
 #include <lua.h>
+#include <stdint.h>
 #include "aio.h"
 #include "buf.h"
 #include "loop.h"
 
+/* The Lua allocator's state (vm/mem.c). */
+typedef struct MemState {
+    uintptr_t heap_end;   /* brk heap end already given huge-page advice */
+} MemState;
+/* Sets up the malloc settings; then mem_new_state makes a Lua state using m. */
+void mem_init(MemState *m);
+lua_State *mem_new_state(MemState *m);
+
 struct AioVM {
     lua_State *L;       /* owned */
+    MemState mem;       /* the allocator state of L */
     int rt_ref;         /* registry reference to the runtime table `aio` */
     AioConfig cfg;      /* argv points at argv_copy */
     char **argv_copy;   /* owned copies of the config's argv */
