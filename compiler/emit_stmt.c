@@ -237,6 +237,19 @@ static const char *inplace_helper(AstOp op)
     }
 }
 
+/* Does ex_binop emit `l op r` as a raw Lua operator (no helper call)? For
+ * / // % that is when the right side is a non-zero number literal. */
+static int raw_lua_op(AstOp op, const AstExpr *rhs)
+{
+    switch (op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_BITAND: case OP_BITOR: case OP_BITXOR: return 1;
+    case OP_DIV: case OP_FLOORDIV: case OP_MOD:
+        if (rhs->kind == EX_UNARY && rhs->op == OP_NEG) rhs = rhs->left;
+        return (rhs->kind == EX_INT && rhs->ival != 0) || (rhs->kind == EX_FLOAT && rhs->fval != 0.0);
+    default: return 0;
+    }
+}
+
 /* The new value of `cur op= r`. A name only ever bound to immutable literals
  * gets the plain binary operator. Anything else may hold an object with
  * __iop__ (or a list/set/dict that changes in place), so it goes through
@@ -248,14 +261,13 @@ static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     const char *h = inplace_helper(s->op);
     if (!h || scalar_name(E, s->target)) return ex_binop(E, s->op, cur, r, s->value, NULL);
-    if ((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) {
+    if (((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) && raw_lua_op(s->op, s->value)) {
         if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
         if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
         LExpr b = ex_binop(E, s->op, cur, r, s->value, NULL);
-        if (!(b.flags & LX_CALL))
-            return mk(em_fmt(E, "%s(%s) == \"number\" and %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
-                             ex_paren(E, b, P_CMP), em_helper(E, h), cur.s, r.s),
-                      P_OR, 0);
+        return mk(em_fmt(E, "%s(%s) == \"number\" and %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
+                         ex_paren(E, b, P_CMP), em_helper(E, h), cur.s, r.s),
+                  P_OR, 0);
     }
     return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, h), cur.s, r.s), P_ATOM, LX_PREFIX | LX_CALL);
 }
