@@ -205,15 +205,29 @@ static int numeric_rhs(const AstExpr *e)
     }
 }
 
-/* Is t a name only ever bound to immutable literals (int/float/str/bool)?
- * Then `t op= v` is the plain binary operator. A parameter may be anything. */
-static int scalar_name(Emitter *E, const AstExpr *t)
+/* A container display, comprehension or string: never a number. */
+static int nonnumeric_rhs(const AstExpr *e)
+{
+    switch (e->kind) {
+    case EX_LIST: case EX_TUPLE: case EX_SET: case EX_DICT: case EX_STR: case EX_FSTRING:
+    case EX_LISTCOMP: case EX_SETCOMP: case EX_DICTCOMP: case EX_GENEXP: return 1;
+    default: return 0;
+    }
+}
+
+/* Does `t op= v` use the plain binary operator? Yes for a name only ever
+ * bound to immutable literals (int/float/str/bool). A parameter may hold
+ * anything, but perf: numeric code (`n -= 1` on a parameter) stays plain
+ * Lua arithmetic, so only a right side that is never a number (`acc +=
+ * [x]`, `s |= {x}`) takes the in-place path there. */
+static int scalar_name(Emitter *E, const AstExpr *t, const AstExpr *v)
 {
     if (t->kind != EX_NAME) return 0;
     const Scope *owner;
     NameRef r = scope_resolve(E->scope, t->name, &owner);
     if (r == NR_GLOBAL) owner = E->top;
-    return !nameset_has(&owner->nonscalar, t->name) && !nameset_has(&owner->params, t->name);
+    if (nameset_has(&owner->params, t->name)) return !nonnumeric_rhs(v);
+    return !nameset_has(&owner->nonscalar, t->name);
 }
 
 /* The runtime helper for `x op= v` (aio_isub for -=, ...), or NULL. */
@@ -260,7 +274,7 @@ static int raw_lua_op(AstOp op, const AstExpr *rhs)
 static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     const char *h = inplace_helper(s->op);
-    if (!h || scalar_name(E, s->target)) return ex_binop(E, s->op, cur, r, s->value, NULL);
+    if (!h || scalar_name(E, s->target, s->value)) return ex_binop(E, s->op, cur, r, s->value, NULL);
     if (((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) && raw_lua_op(s->op, s->value)) {
         if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
         if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
