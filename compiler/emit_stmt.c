@@ -219,15 +219,30 @@ static int numeric_rhs(const AstExpr *e)
     }
 }
 
-/* Is t a name only ever bound to immutable literals (int/float/str/bool)?
- * Then `t op= v` is the plain binary operator. A parameter may be anything. */
-static int scalar_name(Emitter *E, const AstExpr *t)
+/* A container display, comprehension or string: never a number. */
+static int nonnumeric_rhs(const AstExpr *e)
+{
+    switch (e->kind) {
+    case EX_LIST: case EX_TUPLE: case EX_SET: case EX_DICT: case EX_STR: case EX_FSTRING:
+    case EX_LISTCOMP: case EX_SETCOMP: case EX_DICTCOMP: case EX_GENEXP: return 1;
+    default: return 0;
+    }
+}
+
+/* Does `t op= v` use the plain binary operator? Yes for a name only ever
+ * bound to immutable literals (int/float/str/bool). A parameter may hold
+ * anything, but perf: numeric code (`n -= 1` on a parameter) stays plain
+ * Lua arithmetic, so only a right side that is never a number (`acc +=
+ * [x]`, `s |= {x}`) takes the in-place path there. With v NULL a parameter
+ * is never scalar. */
+static int scalar_name(Emitter *E, const AstExpr *t, const AstExpr *v)
 {
     if (t->kind != EX_NAME) return 0;
     const Scope *owner;
     NameRef r = scope_resolve(E->scope, t->name, &owner);
     if (r == NR_GLOBAL) owner = E->top;
-    return !nameset_has(&owner->nonscalar, t->name) && !nameset_has(&owner->params, t->name);
+    if (nameset_has(&owner->params, t->name)) return v && !nonnumeric_rhs(v);
+    return !nameset_has(&owner->nonscalar, t->name);
 }
 
 /* x += y where x may be a list or an object with __iadd__:
@@ -264,6 +279,19 @@ static const char *inplace_helper(AstOp op)
     }
 }
 
+/* Does ex_binop emit `l op r` as a raw Lua operator (no helper call)? For
+ * / // % that is when the right side is a non-zero number literal. */
+static int raw_lua_op(AstOp op, const AstExpr *rhs)
+{
+    switch (op) {
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_BITAND: case OP_BITOR: case OP_BITXOR: return 1;
+    case OP_DIV: case OP_FLOORDIV: case OP_MOD:
+        if (rhs->kind == EX_UNARY && rhs->op == OP_NEG) rhs = rhs->left;
+        return (rhs->kind == EX_INT && rhs->ival != 0) || (rhs->kind == EX_FLOAT && rhs->fval != 0.0);
+    default: return 0;
+    }
+}
+
 /* The new value of `cur op= r`. A name only ever bound to immutable literals
  * gets the plain binary operator. Anything else may hold an object with
  * __iop__ (or a list/set/dict that changes in place), so it goes through
@@ -274,16 +302,18 @@ static const char *inplace_helper(AstOp op)
 static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     const char *h = inplace_helper(s->op);
-    if (!h || scalar_name(E, s->target)) return ex_binop(E, s->op, cur, r, s->value, NULL);
-    if (s->op == OP_ADD) return inplace_add(E, cur, r);
-    if ((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) {
+    if (!h) return ex_binop(E, s->op, cur, r, s->value, NULL);
+    /* += on anything but a literal-only local: the aio_inplace slot (cheap,
+     * exact for parameters holding lists/objects too) */
+    if (s->op == OP_ADD && !scalar_name(E, s->target, NULL)) return inplace_add(E, cur, r);
+    if (scalar_name(E, s->target, s->value)) return ex_binop(E, s->op, cur, r, s->value, NULL);
+    if (((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) && raw_lua_op(s->op, s->value)) {
         if (!(cur.flags & LX_SIMPLE)) cur = ex_spill(E, cur);
         if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
         LExpr b = ex_binop(E, s->op, cur, r, s->value, NULL);
-        if (!(b.flags & LX_CALL))
-            return mk(em_fmt(E, "%s(%s) == \"number\" and %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
-                             ex_paren(E, b, P_CMP), em_helper(E, h), cur.s, r.s),
-                      P_OR, 0);
+        return mk(em_fmt(E, "%s(%s) == \"number\" and %s or %s(%s, %s)", em_helper(E, "type"), cur.s,
+                         ex_paren(E, b, P_CMP), em_helper(E, h), cur.s, r.s),
+                  P_OR, 0);
     }
     return mk(em_fmt(E, "%s(%s, %s)", em_helper(E, h), cur.s, r.s), P_ATOM, LX_PREFIX | LX_CALL);
 }

@@ -373,13 +373,14 @@ for op, d in pairs(inplace_ops) do
   local isym = (op == "pow" and "**" or symbol[op]) .. "="
   aio[d[1]] = function(a, b)
     local ta = type(a)
-    if ta == "number" and type(b) == "number" then return binop(a, b) end
     if ta == "table" then
       local f = rawget(getmetatable(a), iname)
       if f then
         local r = f(a, b)
         if not rawequal(r, NotImplemented) then return r end
       end
+    elseif type(b) ~= "table" then
+      return binop(a, b)   -- numbers, strings, bools: no __iop__ to try
     end
     -- operands whose metatables use the generic dispatch go to arith
     -- directly, so that a failure names the augmented operator

@@ -565,16 +565,16 @@ end
 -- attributes, since Python's `self.NAME` never reaches a dict's items.
 -- (The emitter stores `self.x = v` as a raw `self.x`, indistinguishable
 -- from `self["x"] = v`; sources of compiled bundles are absent.)
-local source_lines = setmetatable({}, { __mode = "k" })
+local source_lines = {}   -- chunk name -> its source lines (split once)
 local function self_attr_names(fn, names)
   local info = debug.getinfo(fn, "S")
   local text = info and aio.sources and aio.sources[info.source]
   if not text or info.linedefined < 1 then return end
-  local lines = source_lines[text]
+  local lines = source_lines[info.source]
   if not lines then
     lines = {}
     for l in string.gmatch(text .. "\n", "([^\n]*)\n") do lines[#lines + 1] = l end
-    source_lines[text] = lines
+    source_lines[info.source] = lines
   end
   local spec = aio.funcs[fn]
   local me = spec and spec.params and spec.params[1] or "self"
@@ -640,7 +640,7 @@ local function subclass_hooks(cls)
     throw(KeyError, k)
   end)
   rawset(cls, "__newindex", function(d, k, v)
-    if type(k) == "string" and (attrs[k] or class_attr(cls, k) ~= nil) then
+    if type(k) == "string" and ((attrs[k] and not dict_method_names[k]) or class_attr(cls, k) ~= nil) then
       local p = aio.lookup(cls, k)
       if type(p) == "table" and getmetatable(p) == Property then return p:set(d, v) end
       rawset(d, k, v)

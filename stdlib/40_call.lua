@@ -417,7 +417,10 @@ local fix_classmethods = aio.fix_index
 function aio.fix_index(cls)
   fix_classmethods(cls)
   local sa = user_hook(cls, "__setattr__", object.__setattr__)
-  if sa and rawget(cls, "aio_user") and not rawget(cls, "aio_layout") then attrs_hooks(cls, sa) end
+  -- (not for exceptions: the runtime reads their args/__cause__ raw)
+  if sa and rawget(cls, "aio_user") and not rawget(cls, "aio_layout") and not rawget(cls, "aio_isexc") then
+    attrs_hooks(cls, sa)
+  end
 end
 
 ---------------------------------------------------------------------------

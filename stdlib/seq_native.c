@@ -11,6 +11,15 @@
 
 #include <lauxlib.h>
 
+/* The fallback may run a user __len__ that awaits (it may yield): the call
+ * gets a continuation so the yield crosses this C function. */
+static int ln_len_done(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    return 1;
+}
+
 static int ln_len(lua_State *L)
 {
     if (lua_gettop(L) == 1) {
@@ -31,7 +40,7 @@ static int ln_len(lua_State *L)
     }
     lua_pushvalue(L, lua_upvalueindex(3));
     lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
+    lua_callk(L, lua_gettop(L) - 1, 1, 0, ln_len_done);
     return 1;
 }
 
