@@ -831,7 +831,8 @@ local function deliver_interrupt()
   if t and t.st == PENDING and t.co then
     local w = rawget(t, "waiting")
     if w ~= nil then
-      if w == SLEEPING or w == PARKED then t.sseq = nil else fut_remove_callback(w, t) end
+      -- parked, or sleeping (its heap entry goes stale), or on a future
+      if w ~= PARKED and type(w) ~= "number" then fut_remove_callback(w, t) end
       t.waiting = nil
       rq_push(t)
     end

@@ -37,6 +37,7 @@ static AioVM *main_vm(int argc, char **argv)
     aio_config_init(&cfg);
     cfg.argc = argc;
     cfg.argv = (const char *const *)argv;
+    cfg.big_heap = 1;   /* the command owns its process */
     AioVM *vm = aio_new(&cfg);
     if (!vm) fprintf(stderr, "aio: could not start the runtime\n");
     return vm;

@@ -9,8 +9,9 @@
  * each new stretch of the brk heap, as well as any bigger block, is advised
  * MADV_HUGEPAGE: the kernel then maps it in 2 MB pages (when transparent huge
  * pages are "madvise" or "always"; otherwise the advice changes nothing).
- * These malloc settings are process-wide: an embedding program gets them
- * too. Without MADV_HUGEPAGE this is plain realloc/free. */
+ * These malloc settings are process-wide, so they are on only when the host
+ * asks (AioConfig.big_heap; the aio command does). Otherwise, and without
+ * MADV_HUGEPAGE, this is plain realloc/free. */
 #include "vm_internal.h"
 
 #include <malloc.h>
@@ -61,10 +62,12 @@ lua_State *mem_new_state(MemState *m)
     return L;
 }
 
-void mem_init(MemState *m)
+void mem_init(MemState *m, int big_heap)
 {
     m->heap_end = 0;
+    m->big_heap = big_heap;
 #ifdef MADV_HUGEPAGE
+    if (!big_heap) return;
     (void)mallopt(M_TOP_PAD, TOP_PAD);
     (void)mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     advise_heap(m);
@@ -80,7 +83,9 @@ static void *mem_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     void *p = realloc(ptr, nsize);
 #ifdef MADV_HUGEPAGE
-    advise_heap(ud);
+    MemState *m = ud;
+    if (!m->big_heap) return p;
+    advise_heap(m);
     if (p && nsize >= MMAP_THRESHOLD) advise_range((uintptr_t)p, (uintptr_t)p + nsize);
 #else
     (void)ud;

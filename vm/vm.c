@@ -159,7 +159,7 @@ AioVM *aio_new(const AioConfig *cfg)
     vm->argv_copy = calloc((size_t)cfg->argc + 1, sizeof(char *));
     for (int i = 0; i < cfg->argc; i++) vm->argv_copy[i] = strdup(cfg->argv[i]);
     vm->cfg.argv = (const char *const *)vm->argv_copy;
-    mem_init(&vm->mem);
+    mem_init(&vm->mem, cfg->big_heap);
     vm->L = mem_new_state(&vm->mem);
     if (!vm->L) {
         aio_free(vm);

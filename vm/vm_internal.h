@@ -11,9 +11,10 @@
 /* The Lua allocator's state (vm/mem.c). */
 typedef struct MemState {
     uintptr_t heap_end;   /* brk heap end already given huge-page advice */
+    int big_heap;         /* AioConfig.big_heap: malloc tuning + advice on */
 } MemState;
 /* Sets up the malloc settings; then mem_new_state makes a Lua state using m. */
-void mem_init(MemState *m);
+void mem_init(MemState *m, int big_heap);
 lua_State *mem_new_state(MemState *m);
 
 struct AioVM {
