@@ -528,7 +528,7 @@ static int is_plain_name_call(const AstExpr *e)
     return 1;
 }
 
-/* `await f(a, b)` is aio_acall(f, a, b): when f is an `async def` the runtime
+/* `await f(a, b)` is aio_afix[f](a, b): when f is an `async def` the runtime
  * runs its body directly, creating no coroutine object (docs/async.md). */
 static LExpr await_call(Emitter *E, const AstExpr *call)
 {
@@ -540,10 +540,10 @@ static LExpr await_call(Emitter *E, const AstExpr *call)
     compile_seq(E, xs, n + 1, v);
     Buf b;
     buf_init(&b);
-    /* fixed-arity helpers for up to 3 arguments avoid Lua's vararg copying */
-    static const char *const names[] = {"acall0", "acall1", "acall2", "acall3"};
-    buf_printf(&b, "%s(", em_helper(E, n <= 3 ? names[n] : "acall"));
-    for (int i = 0; i <= n; i++) buf_printf(&b, "%s%s", i ? ", " : "", v[i].s);
+    /* perf: aio_afix[f] is f's raw body when f is an async def (one table
+     * read, one call); anything else gets a closure that awaits f(...) */
+    buf_printf(&b, "%s[%s](", em_helper(E, "afix"), v[0].s);
+    for (int i = 1; i <= n; i++) buf_printf(&b, "%s%s", i > 1 ? ", " : "", v[i].s);
     buf_putc(&b, ')');
     const char *s = em_fmt(E, "%s", b.data);
     buf_free(&b);

@@ -95,6 +95,25 @@ end
 -- aio.acall(f, args), which calls raw(args) at once: no allocation at all.
 local async_raw = setmetatable({}, { __mode = "k" })
 local async_fixed = setmetatable({}, { __mode = "k" })   -- those without *args
+-- `await f(a, b)` (plain positional arguments) compiles to aio.afix[f](a, b):
+-- for an async def without *args (or a runtime function registered with
+-- set_fixed) the raw body itself, so the await costs one table read and one
+-- call; for anything else a closure, made once per callee, that does what
+-- aio.acall does.
+local afix_slow = setmetatable({}, { __mode = "k" })
+local function afix_miss(_, f)
+  local s = f ~= nil and f == f and afix_slow[f]
+  if s then return s end
+  s = function(...) return aio.acall(f, ...) end
+  if f ~= nil and f == f then afix_slow[f] = s end
+  return s
+end
+local afix = setmetatable({}, { __mode = "k", __index = afix_miss })
+aio.afix = afix
+local function set_fixed(f, raw)
+  async_fixed[f] = raw
+  afix[f] = raw
+end
 local coroutine_new = aio.coroutine
 
 function aio.async_def(raw, name, spec)
@@ -120,7 +139,7 @@ function aio.async_def(raw, name, spec)
     return c
   end
   async_raw[f] = raw
-  if not (spec and spec.vararg) then async_fixed[f] = raw end
+  if not (spec and spec.vararg) then set_fixed(f, raw) end
   aio.def(f, short, spec)
   return f
 end
@@ -196,7 +215,7 @@ function aio.acallm3(o, name, a, b, c)
 end
 -- A runtime method f (called as f(self, ...) and returning a coroutine
 -- object) whose body is raw(self, ...): `await o.f(...)` calls raw directly.
-function aio.async_method(f, raw) async_fixed[f] = raw end
+function aio.async_method(f, raw) set_fixed(f, raw) end
 
 local function is_coro(x)
   local mt = getmetatable(x)
@@ -1469,7 +1488,7 @@ builtin("sleep", { params = { "delay", "result" } }, function(delay, result)
   return aio.coroutine(function() return sleep(delay, result, nil) end, "sleep")
 end)
 -- `await sleep(d)` (aio.acallN) calls the scheduler directly: no coroutine object.
-async_fixed[B.sleep] = sleep
+set_fixed(B.sleep, sleep)
 
 builtin("spawn", { params = { "coro" }, kwonly = { "name" } }, function(coro, name)
   return create_task(coro, name)
