@@ -781,8 +781,16 @@ end
 -- tell). The cache holds a tuple only while some exception does.
 local exc_new, TupleMT, TypeMT = aio.exc_new, aio.Tuple, aio.Type
 local shared_args = setmetatable({}, { __mode = "v" })
+-- perf: builtin classes seen to keep exc_new (their constructor never
+-- changes after start-up), so the common raise is one table read
+local plain_exc = {}
+local function keeps_exc_new(cls)
+  if getmetatable(cls) ~= TypeMT or rawget(cls, "aio_new") ~= exc_new then return false end
+  if rawget(cls, "__module__") == "builtins" then plain_exc[cls] = true end
+  return true
+end
 function aio.raise1(cls, a, shared)
-  if getmetatable(cls) == TypeMT and rawget(cls, "aio_new") == exc_new then
+  if plain_exc[cls] or keeps_exc_new(cls) then
     local t
     if shared then
       t = shared_args[a]
