@@ -14,7 +14,7 @@ aio.modules = aio.modules or {}
 aio.lazy_files = {
   ["70_math.lua"] = "math", ["72_time.lua"] = "time",
   ["74_random.lua"] = "random", ["76_json.lua"] = "json",
-  ["89_net.lua"] = "socket",
+  ["89_net.lua"] = "socket", ["63_gc.lua"] = "gc", ["68_contextlib.lua"] = "contextlib",
 }
 -- Other modules whose first import also needs the file run first
 -- (89_net.lua adds streams and loop methods to asyncio).
