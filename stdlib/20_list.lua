@@ -564,12 +564,19 @@ function aio.restore_generic_ops(cls, base)
   end
 end
 
+-- Subclasses of builtin containers: fix_index runs the hook registered for
+-- the class's layout (List here; Dict and Set in 25_dict.lua), then puts
+-- back the generic metamethods for dunders the subclass overrides.
+local layout_hooks = { [List] = list_subclass_hooks }
+aio.layout_hooks = layout_hooks
 local base_fix = aio.fix_index
 function aio.fix_index(cls)
   base_fix(cls)
-  if rawget(cls, "aio_layout") == List then
-    list_subclass_hooks(cls)
-    aio.restore_generic_ops(cls, List)
+  local layout = rawget(cls, "aio_layout")
+  local hook = layout and layout_hooks[layout]
+  if hook then
+    hook(cls)
+    aio.restore_generic_ops(cls, layout)
   end
 end
 

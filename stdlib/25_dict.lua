@@ -655,14 +655,7 @@ local function subclass_hooks(cls)
   if contains then rawset(cls, "aio_contains", function(d, x) return truthy(contains(d, x)) end) end
 end
 
-local base_fix = aio.fix_index
-function aio.fix_index(cls)
-  base_fix(cls)
-  if rawget(cls, "aio_layout") == Dict then
-    subclass_hooks(cls)
-    aio.restore_generic_ops(cls, Dict)
-  end
-end
+aio.layout_hooks[Dict] = subclass_hooks   -- run by aio.fix_index (20_list.lua)
 
 ---------------------------------------------------------------------------
 -- set
@@ -914,14 +907,7 @@ local function set_subclass_hooks(cls)
   end
 end
 
-local fix_dict_subclass = aio.fix_index
-function aio.fix_index(cls)
-  fix_dict_subclass(cls)
-  if rawget(cls, "aio_layout") == Set then
-    set_subclass_hooks(cls)
-    aio.restore_generic_ops(cls, Set)
-  end
-end
+aio.layout_hooks[Set] = set_subclass_hooks
 
 -- frozenset: a set that refuses mutation (enough for hashing tuples of them is not supported)
 aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff
