@@ -124,27 +124,28 @@ static int interrupt_resume(lua_State *L)
     return 2;
 }
 
+/* Makes *ref a registry reference to the function argument 1, releasing
+ * the one it held. */
+static int interrupt_keep_fn(lua_State *L, int *ref)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    if (*ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, *ref);
+    lua_pushvalue(L, 1);
+    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 /* aio.native.set_interrupt(fn): fn raises KeyboardInterrupt. */
 static int interrupt_set(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    InterruptState *st = interrupt_state(L);
-    if (st->raise_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, st->raise_ref);
-    lua_pushvalue(L, 1);
-    st->raise_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    return 0;
+    return interrupt_keep_fn(L, &interrupt_state(L)->raise_ref);
 }
 
 /* aio.native.set_interrupt_defer(fn): fn() -> true when the scheduler takes
  * an interrupt that hooked the main thread. */
 static int interrupt_set_defer(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    InterruptState *st = interrupt_state(L);
-    if (st->defer_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, st->defer_ref);
-    lua_pushvalue(L, 1);
-    st->defer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    return 0;
+    return interrupt_keep_fn(L, &interrupt_state(L)->defer_ref);
 }
 
 /* aio.native.interrupt_arm(thread): KeyboardInterrupt is raised in thread
