@@ -229,6 +229,7 @@ int emit_module(Arena *a, const AstModule *m, const CompileOptions *opt, Buf *ou
     E.modbinds = scope_new(a, SC_FUNC, NULL);
     scope_collect_body(a, E.modbinds, &m->body);
     find_fastdefs(&E, m);
+    E.da = da_analyze(a, m);
 
     Buf body;
     buf_init(&body);

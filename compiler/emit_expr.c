@@ -162,6 +162,17 @@ static const char *name_ref(Emitter *E, const char *name)
 }
 
 const char *ex_name_load(Emitter *E, const char *name) { return name_ref(E, name); }
+
+/* A read of a local that may be unbound here (defassign.h): `(x or
+ * aio_unbound(x, "x"))` costs one test when x is bound; aio_unbound returns
+ * a false x and raises UnboundLocalError (NameError for an enclosing
+ * function's variable) for nil. */
+const char *ex_name_checked(Emitter *E, const AstExpr *e)
+{
+    const char *n = name_ref(E, e->name);
+    return em_fmt(E, "(%s or %s(%s, \"%s\"%s))", n, em_helper(E, "unbound"), n, e->name,
+                  da_check(E->da, e) == DA_FREE ? ", true" : "");
+}
 const char *ex_name_store(Emitter *E, const char *name) { return name_ref(E, name); }
 
 /* ---- typed containers (perf) ----
@@ -938,6 +949,7 @@ LExpr ex_value(Emitter *E, const AstExpr *e)
     Buf b;
     switch (e->kind) {
     case EX_NAME:
+        if (da_check(E->da, e)) return mk(ex_name_checked(E, e), P_ATOM, LX_PREFIX);
         return mk(ex_name_load(E, e->name), P_ATOM, LX_PREFIX | LX_SIMPLE);
     case EX_INT:
         buf_init(&b);

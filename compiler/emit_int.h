@@ -10,6 +10,7 @@
 #include "compiler.h"
 #include "diag.h"
 #include "luaout.h"
+#include "defassign.h"
 #include "scope.h"
 
 /* Lua operator precedence levels, low to high (Lua manual 3.4.8). */
@@ -65,6 +66,7 @@ typedef struct Emitter {
     FuncCtx *fn;
     Scope *scope;       /* current scope (differs from fn->scope in comprehensions) */
     Scope *top;         /* the module scope */
+    const DaResult *da; /* reads that may find their local unbound (defassign.h) */
     int ntemp, nlabel, ncls;
     NameSet helpers;    /* helper names used ("truthy" for aio_truthy) */
     NameSet methods;    /* names def'd directly in class bodies */
@@ -117,6 +119,8 @@ int ex_is_simple(const AstExpr *e);
 int ex_static_bool(const AstExpr *e);
 const char *ex_name_load(Emitter *E, const char *name);
 const char *ex_name_store(Emitter *E, const char *name);
+/* a read of e (an EX_NAME) that raises if its local is unbound (defassign.h) */
+const char *ex_name_checked(Emitter *E, const AstExpr *e);
 LExpr ex_binop(Emitter *E, AstOp op, LExpr l, LExpr r, const AstExpr *rnode, const AstExpr *lnode);
 /* "aio_def(function(...) return <body> end, "<lambda>", spec)" (emit_stmt.c) */
 const char *ex_lambda(Emitter *E, const AstExpr *e);

@@ -324,8 +324,10 @@ static void st_augassign(Emitter *E, const AstStmt *s)
     switch (t->kind) {
     case EX_NAME: {
         const char *n = ex_name_load(E, t->name);
+        LExpr cur = da_check(E->da, t) ? mk(ex_name_checked(E, t), P_ATOM, LX_PREFIX)
+                                       : mk(n, P_ATOM, LX_SIMPLE | LX_PREFIX);
         LExpr r = ex_value(E, s->value);
-        em_pre(E, em_fmt(E, "%s = %s", n, aug_value(E, s, mk(n, P_ATOM, LX_SIMPLE | LX_PREFIX), r).s));
+        em_pre(E, em_fmt(E, "%s = %s", n, aug_value(E, s, cur, r).s));
         return;
     }
     case EX_ATTR: {

@@ -65,6 +65,52 @@ static void collect_exprs(Arena *a, Scope *s, const AstList *l)
     for (int i = 0; i < l->n; i++) scope_collect_expr(a, s, AST_AT(*l, i, AstExpr));
 }
 
+static void collect_walrus(Arena *a, Scope *s, const AstExpr *e);
+
+static void collect_walrus_list(Arena *a, Scope *s, const AstList *l)
+{
+    for (int i = 0; i < l->n; i++) collect_walrus(a, s, AST_AT(*l, i, AstExpr));
+}
+
+/* The := targets inside a comprehension's element, conditions and later
+ * iterables (not inside lambdas): they bind in the scope around it. */
+static void collect_comp_walrus(Arena *a, Scope *s, const AstExpr *e)
+{
+    while (s->kind == SC_COMP && s->parent) s = s->parent;
+    for (int i = 0; i < e->generators.n; i++) {
+        const AstComp *g = AST_AT(e->generators, i, AstComp);
+        if (i) collect_walrus(a, s, g->iter);
+        collect_walrus_list(a, s, &g->ifs);
+    }
+    collect_walrus(a, s, e->elt);
+    collect_walrus(a, s, e->value);
+}
+
+static void collect_walrus(Arena *a, Scope *s, const AstExpr *e)
+{
+    if (!e || e->kind == EX_LAMBDA) return;
+    if (e->kind == EX_NAMEDEXPR) scope_bind(a, s, e->name);
+    switch (e->kind) {
+    case EX_LISTCOMP: case EX_SETCOMP: case EX_DICTCOMP: case EX_GENEXP:
+        if (e->generators.n) collect_walrus(a, s, AST_AT(e->generators, 0, AstComp)->iter);
+        collect_comp_walrus(a, s, e);
+        return;
+    default: break;
+    }
+    collect_walrus(a, s, e->value);
+    collect_walrus(a, s, e->left);
+    collect_walrus(a, s, e->right);
+    collect_walrus(a, s, e->test);
+    collect_walrus(a, s, e->index);
+    collect_walrus(a, s, e->lower);
+    collect_walrus(a, s, e->upper);
+    collect_walrus(a, s, e->step);
+    collect_walrus(a, s, e->spec);
+    collect_walrus_list(a, s, &e->items);
+    for (int i = 0; i < e->keys.n; i++) collect_walrus(a, s, AST_AT(e->keys, i, AstExpr));
+    for (int i = 0; i < e->args.n; i++) collect_walrus(a, s, AST_AT(e->args, i, AstArg)->value);
+}
+
 /* Walrus targets bind in the enclosing function, even from inside a
  * comprehension; lambdas have their own scope. */
 void scope_collect_expr(Arena *a, Scope *s, const AstExpr *e)
@@ -89,9 +135,10 @@ void scope_collect_expr(Arena *a, Scope *s, const AstExpr *e)
         return;
     case EX_LISTCOMP: case EX_SETCOMP: case EX_DICTCOMP: case EX_GENEXP:
         /* Only the first iterable runs in this scope; walrus targets deeper
-         * in still bind here, which the comprehension's own pass handles. */
+         * in still bind here (in the nearest non-comprehension scope). */
         if (e->generators.n)
             scope_collect_expr(a, s, AST_AT(e->generators, 0, AstComp)->iter);
+        collect_comp_walrus(a, s, e);
         return;
     default: break;
     }

@@ -406,6 +406,17 @@ throw = function(cls, msg)
 end
 aio.throw = throw
 
+-- `(x or aio_unbound(x, "x"))`: a read of a local that may not be bound yet
+-- (compiler/defassign.c). A bound x that is false comes back as is.
+function aio.unbound(v, name, free)
+  if v ~= nil then return v end
+  if free then
+    throw(NameError, "cannot access free variable '" .. name ..
+      "' where it is not associated with a value in enclosing scope")
+  end
+  throw(aio.UnboundLocalError, "cannot access local variable '" .. name .. "' where it is not associated with a value")
+end
+
 -- x += y (emit_stmt.c aug_value) is `aio_inplace[1] = x  x = x + y`: numbers
 -- add in the VM without looking here (perf: no type check); an __add
 -- metamethod whose left operand is the stored value clears the slot and does
