@@ -39,6 +39,7 @@ LDFLAGS += $(SANFLAGS)
 COMPILER_SRC := $(filter-out compiler/lexer.c,$(wildcard compiler/*.c))
 VM_SRC       := $(filter-out vm/main.c vm/embedgen.c,$(wildcard vm/*.c)) $(wildcard stdlib/*.c)
 STDLIB_LUA   := $(sort $(wildcard stdlib/*.lua))
+STDLIB_AIO   := $(sort $(wildcard stdlib/*.aio))
 LIB_OBJ      := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/compiler/lexer.o $(VM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/stdlib_embed.o
 AIO          := $(BUILD)/aio
 
@@ -92,8 +93,8 @@ $(BUILD)/embedgen: vm/embedgen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O1 -Wall -Wextra -Werror $(shell pkg-config --cflags lua5.4) -o $@ $< $(shell pkg-config --libs lua5.4)
 
-$(BUILD)/stdlib_embed.c: $(BUILD)/embedgen $(STDLIB_LUA)
-	$(BUILD)/embedgen $@ $(STDLIB_LUA)
+$(BUILD)/stdlib_embed.c: $(BUILD)/embedgen $(STDLIB_LUA) $(STDLIB_AIO)
+	$(BUILD)/embedgen $@ $(STDLIB_LUA) $(STDLIB_AIO)
 
 $(BUILD)/stdlib_embed.o: $(BUILD)/stdlib_embed.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<

@@ -101,7 +101,10 @@ end
 
 -- Creates a class table (methods are then stored into it; see class_done).
 local function class(name, bases, meta)
-  local cls = { __name__ = name, __qualname__ = name, __name = name, __module__ = "__main__" }
+  -- __module__: the module whose code runs this class statement
+  local info = debug.getinfo(2, "S")
+  local modname = info and aio.source_module_name and aio.source_module_name(info.source) or "__main__"
+  local cls = { __name__ = name, __qualname__ = name, __name = name, __module__ = modname }
   if bases == nil or #bases == 0 then bases = { aio.object } end
   for i = 1, #bases do
     if getmetatable(bases[i]) ~= Type then

@@ -71,6 +71,13 @@ local builtin_descs = {}
 local top_cache = {}          -- importer dir .. "\0" .. name -> desc
 local meta = setmetatable({}, { __mode = "k" })   -- module -> desc
 
+-- The name of the module whose chunk has this source ("@path"), or nil
+-- (the main script, runtime code).
+function aio.source_module_name(source)
+  local d = desc_by_source[source]
+  return d and d.name
+end
+
 local function file_desc(name, path, is_pkg, parent)
   local real = path
   if not aio.bundle[path] then real = native.os_realpath(path) or path end
@@ -88,6 +95,20 @@ local function builtin_desc(name)
   if d == nil then
     d = { name = name, builtin = true }
     builtin_descs[name] = d
+  end
+  return d
+end
+
+-- A built-in module written in aio (stdlib/NAME.aio, compiled on first
+-- import): loaded like a user module, built in like the others (never
+-- bundled by `aio compile`).
+local function stdlib_desc(name)
+  local d = builtin_descs[name]
+  if d == nil then
+    local path = "<stdlib>/" .. name .. ".aio"
+    d = { name = name, builtin = true, aio_source = true, path = path, source = "@" .. path }
+    builtin_descs[name] = d
+    desc_by_source[d.source] = d
   end
   return d
 end
@@ -131,6 +152,7 @@ local function find_top(part, importer_dir)
   end
   if d == nil then d = find_bundled(part, nil) end
   if d == nil and builtin_modules[part] then d = builtin_desc(part) end
+  if d == nil and aio.host_stdlib(part) then d = stdlib_desc(part) end
   if d then top_cache[key] = d end
   return d
 end
@@ -217,7 +239,7 @@ end
 local function load_desc(d)
   local m = d.module
   if m then return m end
-  if d.builtin then
+  if d.builtin and not d.aio_source then
     m = builtin_module_object(d, builtin_modules[d.name]())
     d.module = m
     meta[m] = d
@@ -229,6 +251,9 @@ local function load_desc(d)
   local b = aio.bundle[d.path]
   if b then
     fn = b.fn
+  elseif d.aio_source then
+    fn = aio.host_stdlib(d.name, true)
+    if not fn then throw(aio.ImportError, "built-in module '" .. d.name .. "' failed to load") end
   else
     local err, msg
     fn, err, msg = aio.host_load(d.path)

@@ -1,5 +1,5 @@
 /* embedgen.c - build tool: compiles stdlib/NN_*.lua files to Lua bytecode and
- * writes them as C byte arrays, so the runtime's Lua half is part of the
+ * writes them (and the stdlib/NAME.aio modules' source text) as C byte arrays, so the runtime's Lua half is part of the
  * binary and start-up skips parsing it. Output: an array of AioEmbedded
  * {name, data, len} ending with a NULL name (see vm/embedded.h). The chunks
  * keep their debug info so runtime errors still carry positions. */
@@ -49,9 +49,30 @@ static int read_file(const char *path, Bytes *b)
     return 0;
 }
 
-/* Compiles one file and writes its bytecode array; returns its length or -1. */
+static void emit_array(FILE *out, int idx, const unsigned char *data, size_t len)
+{
+    fprintf(out, "static const unsigned char aio_emb_%d[] = {", idx);
+    for (size_t i = 0; i < len; i++) fprintf(out, "%s%d,", i % 24 == 0 ? "\n" : "", data[i]);
+    fprintf(out, "0};\n");
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Compiles one file and writes its bytecode array (a .aio module: its source
+ * text, compiled on first import); returns its length or -1. */
 static long emit_file(lua_State *L, FILE *out, const char *path, int idx)
 {
+    if (ends_with(path, ".aio")) {
+        Bytes src = {0};
+        if (read_file(path, &src) != 0) return -1;
+        emit_array(out, idx, src.data, src.len);
+        free(src.data);
+        return (long)src.len;
+    }
     char chunkname[256];
     snprintf(chunkname, sizeof chunkname, "=[aio runtime %s]", base_name(path));
     Bytes text = {0}, code = {0};
@@ -64,9 +85,7 @@ static long emit_file(lua_State *L, FILE *out, const char *path, int idx)
     }
     if (lua_dump(L, bytes_writer, &code, 1) != 0) return -1;
     lua_pop(L, 1);
-    fprintf(out, "static const unsigned char aio_emb_%d[] = {", idx);
-    for (size_t i = 0; i < code.len; i++) fprintf(out, "%s%d,", i % 24 == 0 ? "\n" : "", code.data[i]);
-    fprintf(out, "0};\n");
+    emit_array(out, idx, code.data, code.len);
     free(code.data);
     return (long)code.len;
 }

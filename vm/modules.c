@@ -5,6 +5,7 @@
  * The runtime table gets two functions (they reach the VM through an upvalue):
  *   aio.host_load(path)     -> chunk function, or nil, kind, message
  *   aio.host_compile(path)  -> Lua text, or nil, kind, message
+ *   aio.host_stdlib(name[, load]) -> is stdlib/NAME.aio built in / its chunk
  * kind is "io" (unreadable file) or "syntax" (compile error; message is
  * Python's "msg (file, line N)"). Loading registers the source in aio.sources
  * so tracebacks show the module's lines. */
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "compiler.h"
+#include "embedded.h"
 
 /* Pushes nil, kind, message and returns 3. */
 static int mod_fail(lua_State *L, const char *kind, const char *msg)
@@ -49,6 +51,8 @@ static void mod_syntax_message(const char *diag, const char *path, Buf *out)
     buf_printf(out, " (%s, line %ld)", path, line);
 }
 
+static int mod_compile_src(lua_State *L, const char *path, const Buf *src, Buf *lua);
+
 /* Reads and compiles a module file. Returns 0, or pushes the failure triple
  * and returns its count. */
 static int mod_compile(lua_State *L, const char *path, Buf *src, Buf *lua)
@@ -61,6 +65,12 @@ static int mod_compile(lua_State *L, const char *path, Buf *src, Buf *lua)
         buf_free(&m);
         return n;
     }
+    return mod_compile_src(L, path, src, lua);
+}
+
+/* Compiles module source src (named path in messages). */
+static int mod_compile_src(lua_State *L, const char *path, const Buf *src, Buf *lua)
+{
     CompileOptions opt = {.filename = path, .is_main = 0};
     Diag diag;
     diag_init(&diag, path, src->data, src->len);
@@ -87,6 +97,25 @@ static void mod_register_source(lua_State *L, int rt, const char *path, const ch
     lua_pop(L, 1);
 }
 
+/* Loads compiled module text lua (source src, for tracebacks) as a chunk
+ * function; returns the number of results pushed. */
+static int mod_load_chunk(lua_State *L, AioVM *vm, const char *path, const Buf *src, const Buf *lua)
+{
+    /* L may be a coroutine's thread (the main module runs in a task), so
+     * load onto L itself, not the VM's main thread. */
+    lua_pushfstring(L, "@%s", path);
+    int rc = luaL_loadbufferx(L, lua->data, lua->len, lua_tostring(L, -1), "t");
+    lua_remove(L, -2);
+    if (rc != LUA_OK) {
+        lua_pushfstring(L, "internal compiler error: %s", lua_tostring(L, -1));
+        return mod_fail(L, "syntax", lua_tostring(L, -1));
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->rt_ref);
+    mod_register_source(L, lua_gettop(L), path, src->data, src->len);
+    lua_pop(L, 1);
+    return 1;
+}
+
 static int mod_host_load(lua_State *L)
 {
     AioVM *vm = lua_touserdata(L, lua_upvalueindex(1));
@@ -95,24 +124,45 @@ static int mod_host_load(lua_State *L)
     buf_init(&src);
     buf_init(&lua);
     int n = mod_compile(L, path, &src, &lua);
-    if (n == 0) {
-        /* L may be a coroutine's thread (the main module runs in a task), so
-         * load onto L itself, not the VM's main thread. */
-        lua_pushfstring(L, "@%s", path);
-        int rc = luaL_loadbufferx(L, lua.data, lua.len, lua_tostring(L, -1), "t");
-        lua_remove(L, -2);
-        if (rc != LUA_OK) {
-            lua_pushfstring(L, "internal compiler error: %s", lua_tostring(L, -1));
-            n = mod_fail(L, "syntax", lua_tostring(L, -1));
-        } else {
-            lua_rawgeti(L, LUA_REGISTRYINDEX, vm->rt_ref);
-            mod_register_source(L, lua_gettop(L), path, src.data, src.len);
-            lua_pop(L, 1);
-            n = 1;
-        }
-    }
+    if (n == 0) n = mod_load_chunk(L, vm, path, &src, &lua);
     buf_free(&src);
     buf_free(&lua);
+    return n;
+}
+
+/* The module `name` written in aio among the embedded stdlib files
+ * (stdlib/NAME.aio), or NULL. */
+static const AioEmbedded *mod_stdlib_find(const char *name)
+{
+    size_t n = strlen(name);
+    for (const AioEmbedded *e = aio_embedded; e->name; e++)
+        if (strncmp(e->name, name, n) == 0 && strcmp(e->name + n, ".aio") == 0) return e;
+    return NULL;
+}
+
+/* aio.host_stdlib(name, load): without load, whether stdlib/NAME.aio is
+ * built in; with it, that module compiled to a chunk function (as
+ * host_load; tracebacks name it "<stdlib>/NAME.aio"). */
+static int mod_host_stdlib(lua_State *L)
+{
+    AioVM *vm = lua_touserdata(L, lua_upvalueindex(1));
+    const char *name = luaL_checkstring(L, 1);
+    const AioEmbedded *e = mod_stdlib_find(name);
+    if (!lua_toboolean(L, 2) || !e) {
+        lua_pushboolean(L, e != NULL);
+        return 1;
+    }
+    Buf src, lua, path;
+    buf_init(&src);
+    buf_init(&lua);
+    buf_init(&path);
+    buf_add(&src, e->data, e->len);
+    buf_printf(&path, "<stdlib>/%s", e->name);
+    int n = mod_compile_src(L, path.data, &src, &lua);
+    if (n == 0) n = mod_load_chunk(L, vm, path.data, &src, &lua);
+    buf_free(&src);
+    buf_free(&lua);
+    buf_free(&path);
     return n;
 }
 
@@ -139,6 +189,9 @@ void vm_modules_open(AioVM *vm)
     lua_pushlightuserdata(L, vm);
     lua_pushcclosure(L, mod_host_load, 1);
     lua_setfield(L, -2, "host_load");
+    lua_pushlightuserdata(L, vm);
+    lua_pushcclosure(L, mod_host_stdlib, 1);
+    lua_setfield(L, -2, "host_stdlib");
     lua_pushlightuserdata(L, vm);
     lua_pushcclosure(L, mod_host_compile, 1);
     lua_setfield(L, -2, "host_compile");

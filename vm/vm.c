@@ -109,6 +109,8 @@ int vm_load_runtime(AioVM *vm)
 {
     lua_State *L = vm->L;
     for (const AioEmbedded *e = aio_embedded; e->name; e++) {
+        size_t n = strlen(e->name);
+        if (n > 4 && strcmp(e->name + n - 4, ".aio") == 0) continue;   /* modules.c: on import */
         if (vm_defer_runtime_file(vm, e)) continue;
         if (vm_load_embedded(L, e) != LUA_OK) goto fail;
         vm_push_rt(vm);
