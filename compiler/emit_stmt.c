@@ -103,6 +103,14 @@ static int st_typed_setitem(Emitter *E, const AstExpr *t, LExpr v)
     return 1;
 }
 
+/* A global name the module binds by a class statement or an import. */
+static int names_class_or_module(Emitter *E, const AstExpr *e)
+{
+    const Scope *owner;
+    return e->kind == EX_NAME && nameset_has(&E->modnames, e->name) &&
+           scope_resolve(E->scope, e->name, &owner) == NR_GLOBAL;
+}
+
 void st_store(Emitter *E, const AstExpr *t, LExpr v)
 {
     switch (t->kind) {
@@ -111,6 +119,11 @@ void st_store(Emitter *E, const AstExpr *t, LExpr v)
         return;
     case EX_ATTR: {
         LExpr o = ex_value(E, t->value);
+        if (names_class_or_module(E, t->value)) {
+            /* C.m = f on a class: the runtime rewires what derives from it */
+            em_pre(E, em_fmt(E, "%s(%s, \"%s\", %s)", em_helper(E, "setattr"), o.s, t->name, v.s));
+            return;
+        }
         em_pre(E, em_fmt(E, "%s = %s", field(E, ex_prefix(E, o), t->name), v.s));
         return;
     }

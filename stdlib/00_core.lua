@@ -143,6 +143,8 @@ local function copied(k, v)
   return false
 end
 
+aio.class_copied = copied
+
 -- The fields a done class passes on, as a flat k1, v1, k2, v2 ... list.
 -- Cached for builtin classes (start-up: the ~50 exception classes share a
 -- few bases), which do not change once done.

@@ -8,7 +8,7 @@ local rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostri
   rawget, rawset, rawequal, getmetatable, setmetatable, type, select, tostring, pairs, next
 getmetatable = debug.getmetatable   -- perf: same answer (no metatable has __metatable), no field lookup
 local tunpack, tsort = table.unpack, table.sort
-local smatch = string.match
+local smatch, sfind = string.match, string.find
 local None = aio.None
 local throw, tname, typeof, lookup, funcs, method = aio.throw, aio.tname, aio.typeof, aio.lookup, aio.funcs, aio.method
 local TypeError, AttributeError = aio.TypeError, aio.AttributeError
@@ -316,8 +316,21 @@ end
 -- Python's class creation hooks for user classes: __set_name__(owner, name)
 -- on the objects the class body defined, then the nearest base's
 -- __init_subclass__ (implicitly a classmethod).
+-- Each class's direct subclasses (weak both ways), for class attributes
+-- set after the class is done (set_class_attr).
+local subclasses = setmetatable({}, { __mode = "k" })
+
 local base_class_done = aio.class_done
 function aio.class_done(cls)
+  local bases = rawget(cls, "aio_bases")
+  for i = 1, #bases do
+    local subs = subclasses[bases[i]]
+    if not subs then
+      subs = setmetatable({}, { __mode = "k" })
+      subclasses[bases[i]] = subs
+    end
+    subs[cls] = true
+  end
   local named
   if rawget(cls, "aio_user") then
     for k, v in pairs(cls) do
@@ -562,12 +575,33 @@ local function getattr(o, name, dflt)
 end
 aio.getattr = getattr
 
+-- A class attribute set once the class is done (setattr(C, k, v), and
+-- `C.k = v` where C names a module's class): besides storing it, redo what
+-- class_done derived from it (metamethods for special methods, the instance
+-- __index for properties and __getattr__) here and in every subclass that
+-- had inherited the old value, so a patched method or __repr__ takes effect
+-- everywhere, as in Python.
+local function set_class_attr(cls, name, v, old)
+  rawset(cls, name, v)
+  if not rawget(cls, "aio_done") or type(name) ~= "string" then return end
+  if sfind(name, "^__.*__$") or type(v) == "table" then
+    aio.wire_specials(cls)
+    aio.fix_index(cls)
+  end
+  local subs = subclasses[cls]
+  if not subs then return end
+  local inherit = v ~= nil and aio.class_copied(name, v) and v or nil
+  for sub in pairs(subs) do
+    if rawget(sub, name) == old then set_class_attr(sub, name, inherit, old) end
+  end
+end
+
 function aio.setattr(o, name, v)
   local t = type(o)
   if t == "table" then
     local cls = getmetatable(o)
     if cls == Type then
-      rawset(o, name, v)
+      set_class_attr(o, name, v, rawget(o, name))
       return
     end
     if cls == Module or (cls and rawget(cls, "aio_module")) then
