@@ -7,6 +7,7 @@
  * against Lua's 200-locals limit. Python locals are declared once at the top
  * of their Lua function. */
 #include "emit_int.h"
+#include "unparse.h"
 #include <string.h>
 
 void ex_subscript_parts(Emitter *E, const AstExpr *e, LExpr *v, int *is_slice);
@@ -898,6 +899,27 @@ static void st_def(Emitter *E, const AstStmt *s)
 
 /* ---- classes ---- */
 
+/* `name: T` in a class body: the class's __annotations__ maps name to the
+ * annotation's text (PEP 563 strings: never evaluated; dataclasses reads
+ * them), built before the body runs. */
+static void class_annotations(Emitter *E, const char *clsvar, const AstList *body)
+{
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < body->n; i++) {
+        const AstStmt *st = AST_AT(*body, i, AstStmt);
+        if (st->kind != ST_ANNASSIGN || st->target->kind != EX_NAME || !st->annotation) continue;
+        Buf text;
+        buf_init(&text);
+        up_expr(&text, st->annotation);
+        buf_printf(&b, "%s%s, %s", b.len ? ", " : "", em_quote(E, st->target->name, strlen(st->target->name)),
+                   em_quote(E, text.data, text.len));
+        buf_free(&text);
+    }
+    if (b.len) lo_putf(&E->out, " %s.__annotations__ = %s({%s})", clsvar, em_helper(E, "dict"), b.data);
+    buf_free(&b);
+}
+
 static void st_class(Emitter *E, const AstStmt *s)
 {
     lo_line(&E->out, s->line);
@@ -936,6 +958,7 @@ static void st_class(Emitter *E, const AstStmt *s)
             nk ? kw.data : "nil");
     buf_free(&bases);
     buf_free(&kw);
+    class_annotations(E, clsvar, &s->body);
     Scope *sc = scope_new(E->a, SC_CLASS, E->scope);
     sc->clsvar = clsvar;
     scope_collect_body(E->a, sc, &s->body);

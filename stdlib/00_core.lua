@@ -122,7 +122,7 @@ aio.class = class
 local own_only = {
   __name__ = true, __qualname__ = true, __name = true, aio_bases = true, aio_mro = true,
   __index = true, __newindex = true, __module__ = true, __doc__ = true, aio_new = true,
-  aio_done = true,
+  aio_done = true, __annotations__ = true,
 }
 
 local specials   -- filled in by 05_ops (dunder -> Lua metamethod wiring)
@@ -194,11 +194,21 @@ function aio.class_done(cls)
 end
 
 -- Metaclass behaviour: attribute misses on classes and instances.
+-- C.__annotations__: the class's own (3.10+), made empty when it has none.
+local function own_annotations(cls)
+  local a = aio.dict({})
+  rawset(cls, "__annotations__", a)
+  return a
+end
+aio.own_annotations = own_annotations
+
 Type.__index = function(cls, k)
+  if k == "__annotations__" then return own_annotations(cls) end
   local v = lookup(cls, k)
   if v ~= nil then return v end
   if k == "__name__" or k == "__qualname__" then return rawget(cls, "__name__") end
   if k == "__doc__" then return aio.None end   -- docstrings are not kept
+  if type(k) ~= "string" and aio.class_subscript then return aio.class_subscript(cls, k) end   -- list[int]
   local special = aio.class_special   -- __bases__, __mro__, ... (40_call)
   if special and type(k) == "string" then
     v = special(cls, k)

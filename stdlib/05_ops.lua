@@ -465,6 +465,20 @@ end
 
 function aio.wire_specials(cls)
   if rawget(cls, "__eq__") then rawset(cls, "__eq", eq_mm) end
+  -- a user __new__: cls(...) calls it, then __init__ when it made a cls
+  local new = rawget(cls, "aio_user") and rawget(cls, "__new__")
+  if type(new) == "table" and getmetatable(new) == aio.StaticMethod then new = new.f end
+  if type(new) == "function" and new ~= rawget(object, "__new__") then
+    rawset(cls, "aio_user_new", new)
+    rawset(cls, "aio_new", function(c, ...)
+      local o = new(c, ...)
+      if aio.isinst(o, c) then
+        local init = rawget(c, "__init__")
+        if init then init(o, ...) end
+      end
+      return o
+    end)
+  end
   local call = rawget(cls, "__call__")
   if call then rawset(cls, "__call", call) end
   local s = rawget(cls, "__str__")

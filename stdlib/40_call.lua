@@ -224,6 +224,13 @@ function aio.call(f, pos, kw)
     local mt = getmetatable(f)
     if mt == BoundMethod then return call_fn(f.__func__, f.__self__, pos, kw) end
     if mt == Type then
+      local unew = rawget(f, "aio_user_new")   -- a user __new__ (wire_specials)
+      if unew then
+        local obj = call_fn(unew, f, pos, kw)
+        local init = aio.isinst(obj, f) and rawget(f, "__init__")
+        if init then call_fn(init, obj, pos, kw) end
+        return obj
+      end
       local new = rawget(f, "aio_new")
       if new then return call_fn(new, f, pos, kw) end
       local alloc = rawget(f, "aio_alloc")
@@ -392,6 +399,16 @@ local function delete_attr(o, name)
   rawset(o, name, nil)
   return None
 end
+-- object.__new__(cls): a new, uninitialised instance (what super().__new__
+-- in a user __new__ ends at).
+object.__new__ = aio.def(function(cls)
+  if getmetatable(cls) ~= Type then
+    throw(TypeError, "object.__new__(X): X is not a type object (" .. tname(cls) .. ")")
+  end
+  local alloc = rawget(cls, "aio_alloc")
+  return alloc and alloc(cls) or setmetatable({}, cls)
+end, "object.__new__", { name = "object.__new__", params = { "cls" }, vararg = true })
+
 object.__setattr__ = aio.def(store_attr, "object.__setattr__",
   { name = "object.__setattr__", params = { "self", "name", "value" } })
 object.__delattr__ = aio.def(delete_attr, "object.__delattr__",
@@ -452,6 +469,55 @@ local function func_attr(f, name)
   throw(AttributeError, "'function' object has no attribute '" .. name .. "'")
 end
 
+-- C[X]: list[int], dict[str, int] (types.GenericAlias), or the class's own
+-- __class_getitem__ (typing's generics, user Generic subclasses).
+local GenericAlias = aio.bclass("GenericAlias")
+GenericAlias.__module__ = "types"
+GenericAlias.aio_rawattrs = true   -- getattr reads __origin__/__args__ raw
+local subscriptable = {}
+aio.subscriptable_classes = subscriptable
+local function alias_arg_repr(v)
+  if getmetatable(v) == Type then
+    local mod = rawget(v, "__module__")
+    local q = rawget(v, "__qualname__") or rawget(v, "__name__")
+    if mod == "builtins" or mod == nil then return q end
+    return mod .. "." .. q
+  end
+  if rawequal(v, aio.Ellipsis) then return "..." end
+  return aio.repr(v)
+end
+GenericAlias.aio_repr = function(a)
+  local args, parts = rawget(a, "__args__"), {}
+  for i = 0, aio.seqlen(args) - 1 do parts[#parts + 1] = alias_arg_repr(rawget(args, i)) end
+  return alias_arg_repr(rawget(a, "__origin__")) .. "[" .. table.concat(parts, ", ") .. "]"
+end
+GenericAlias.__call = function(a, ...) return rawget(a, "__origin__")(...) end
+GenericAlias.__index = function(a, k)
+  local v = rawget(GenericAlias, k)
+  if v ~= nil then return v end
+  if k == "__name__" or k == "__qualname__" then return rawget(rawget(a, "__origin__"), "__name__") end
+  throw(AttributeError, "'types.GenericAlias' object has no attribute '" .. tostring(k) .. "'")
+end
+GenericAlias.__eq = function(a, b)
+  return getmetatable(b) == GenericAlias and rawequal(rawget(a, "__origin__"), rawget(b, "__origin__")) and
+    aio.eq(rawget(a, "__args__"), rawget(b, "__args__"))
+end
+aio.GenericAlias = GenericAlias
+
+function aio.class_subscript(cls, k)
+  local cg = lookup(cls, "__class_getitem__")
+  if cg ~= nil then
+    if type(cg) == "table" and getmetatable(cg) == aio.ClassMethod then cg = cg.f end
+    return cg(cls, k)
+  end
+  if not subscriptable[cls] then
+    throw(TypeError, "type '" .. tostring(rawget(cls, "__name__")) .. "' is not subscriptable")
+  end
+  local args = k
+  if getmetatable(k) ~= Tuple then args = setmetatable({ [0] = k }, Tuple) end
+  return setmetatable({ __origin__ = cls, __args__ = args }, GenericAlias)
+end
+
 local function class_special(cls, name)
   if name == "__name__" then return rawget(cls, "__name__") end
   if name == "__qualname__" then return rawget(cls, "__qualname__") or rawget(cls, "__name__") end
@@ -481,6 +547,7 @@ local function getattr(o, name, dflt)
   if t == "table" then
     cls = getmetatable(o)
     if cls == Type then
+      if name == "__annotations__" then return rawget(o, name) or aio.own_annotations(o) end
       local v = lookup(o, name)
       if v ~= nil then
         if type(v) == "table" then
@@ -505,7 +572,7 @@ local function getattr(o, name, dflt)
       if dflt ~= nil then return dflt end
       throw(AttributeError, "object has no attribute '" .. name .. "'")
     end
-    if rawget(cls, "aio_user") then
+    if rawget(cls, "aio_user") or rawget(cls, "aio_rawattrs") then
       local v = rawget(o, name)
       if v ~= nil then return v end
       local a = rawget(o, ATTRS)
@@ -721,9 +788,11 @@ function aio.super_method(cls, self, name)
         if type(v) == "table" then
           local vm = getmetatable(v)
           if vm == StaticMethod then return function(_, ...) return v.f(...) end end
+          if name == "__new__" then v = v.f end
           if vm == ClassMethod then return function(_, ...) return v.f(scls, ...) end end
           if vm == Property then return function(o) return v:get(o) end end
         end
+        if name == "__new__" then return function(_, ...) return v(...) end end   -- a static method
         return v
       end
     elseif c == cls then

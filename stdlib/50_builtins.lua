@@ -781,3 +781,9 @@ builtin("dir", { params = { "object" } }, function(o)
   table.sort(names)
   return from_array(names, #names, List)
 end)
+
+-- list[int], dict[str, int], tuple[int, ...], set[str], type[C]: GenericAlias (40_call)
+for _, n in ipairs({ "list", "dict", "tuple", "set", "frozenset", "type" }) do
+  local c = rawget(B, n)
+  if c then aio.subscriptable_classes[c] = true end
+end
