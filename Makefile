@@ -24,8 +24,8 @@ endif
 WARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # -Wno-unused-parameter: callbacks with fixed signatures (libuv, Lua) ignore arguments routinely.
 
-PKGS    := lua5.4 libuv jansson
-DEBPKGS := pkg-config liblua5.4-dev lua5.4 libuv1-dev re2c libjansson-dev socat netcat-openbsd
+PKGS    := lua5.4 libuv jansson libpcre2-8
+DEBPKGS := pkg-config liblua5.4-dev lua5.4 libuv1-dev re2c libjansson-dev libpcre2-dev socat netcat-openbsd
 
 HAVE_DEPS := $(shell command -v pkg-config >/dev/null 2>&1 && command -v re2c >/dev/null 2>&1 && command -v lua5.4 >/dev/null 2>&1 && command -v socat >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 && pkg-config --exists $(PKGS) && echo yes)
 

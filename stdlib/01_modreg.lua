@@ -35,3 +35,9 @@ function aio.register_lazy(file, name, run)
     mods[other] = function() ensure() return build() end
   end
 end
+
+-- _re: the regex engine (stdlib/re_native.c, PCRE2) for stdlib/re.aio.
+aio.builtin_modules._re = function()
+  local native = aio.native
+  return { re_compile = native.re_compile, re_find = native.re_find }
+end
