@@ -108,6 +108,10 @@ int em_builtin_fixed(Emitter *E, const char *name);
  * statement `at`) certainly cannot raise */
 int em_body_cannot_raise(Emitter *E, const AstList *body, const AstStmt *at);
 
+/* emit_tbneed.c: 1 if an except clause's body looks at the handled
+ * exception's traceback (traceback.print_exc(), logger.exception(), ...) */
+int em_body_wants_traceback(const AstList *body);
+
 /* emit_expr.c */
 LExpr ex_value(Emitter *E, const AstExpr *e);
 const char *ex_test(Emitter *E, const AstExpr *e);     /* a Lua boolean */

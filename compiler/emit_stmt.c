@@ -1118,7 +1118,7 @@ static const char *try_handler(Emitter *E, const AstStmt *s)
     int bare = 0, simple = 1;
     for (int i = 0; i < s->handlers.n; i++) {
         const AstHandler *h = AST_AT(s->handlers, i, AstHandler);
-        if (has_raise(&h->body)) return em_helper(E, "traceback_handler");
+        if (has_raise(&h->body) || em_body_wants_traceback(&h->body)) return em_helper(E, "traceback_handler");
         if (!h->type) bare = 1;
         else if (!static_type(h->type)) simple = 0;
     }

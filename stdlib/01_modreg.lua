@@ -41,3 +41,11 @@ aio.builtin_modules._re = function()
   local native = aio.native
   return { re_compile = native.re_compile, re_find = native.re_find }
 end
+
+-- _traceback: the runtime's traceback formatting (90_main) for stdlib/traceback.aio.
+aio.builtin_modules._traceback = function()
+  return {
+    format_exception = function(e) return aio.format_exception(e) end,
+    format_exception_only = function(e) return aio.format_exception_line(e) end,
+  }
+end

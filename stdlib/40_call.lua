@@ -833,13 +833,37 @@ local function set_context(handled, err)
     rawset(err, "__context__", handled)
   end
 end
-local Handling = { __close = function(h, err) set_context(h[1], err) end }
+-- The exceptions being handled, per thread (task or generator), innermost
+-- last: sys.exc_info(), traceback.print_exc(), logger.exception().
+local handled_by_thread = setmetatable({}, { __mode = "k" })
+local corunning = coroutine.running
+local function handled_push(e)
+  local th = corunning()
+  local st = handled_by_thread[th]
+  if not st then st = {} handled_by_thread[th] = st end
+  st[#st + 1] = e
+end
+local function handled_pop(e)
+  local st = handled_by_thread[corunning()]
+  if st and st[#st] == e then st[#st] = nil end
+end
+function aio.handled_exception()
+  local st = handled_by_thread[corunning()]
+  return st and st[#st]
+end
+
+local function end_handling(handled, err)
+  handled_pop(handled)
+  set_context(handled, err)
+end
+local Handling = { __close = function(h, err) end_handling(h[1], err) end }
 -- perf: exception classes are closable themselves (no marker table); the
 -- Handling table is the fallback for a class that lacks __close.
-rawset(aio.BaseException, "__close", set_context)
+rawset(aio.BaseException, "__close", end_handling)
 function aio.handling(e)
+  handled_push(e)
   local mt = getmetatable(e)
-  if mt ~= nil and rawget(mt, "__close") == set_context then return e end
+  if mt ~= nil and rawget(mt, "__close") == end_handling then return e end
   return setmetatable({ e }, Handling)
 end
 

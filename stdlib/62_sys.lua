@@ -33,6 +33,13 @@ local function build()
   aio.sys_modules = mods   -- 60_import adds modules loaded later
   m.modules = mods
   fn("getrecursionlimit", {}, function() return 1000 end)
+  -- the exception being handled by an except clause of this task (40_call)
+  fn("exc_info", {}, function()
+    local e = aio.handled_exception()
+    if e == nil then return aio.tuple({ [0] = aio.None, aio.None, aio.None }) end
+    return aio.tuple({ [0] = getmetatable(e), e, aio.traceback_of(e) })
+  end)
+  fn("exception", {}, function() return aio.handled_exception() or aio.None end)
   return m
 end
 

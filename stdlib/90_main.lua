@@ -302,6 +302,8 @@ local function exc_line(e)
   return name .. ": " .. msg
 end
 
+function aio.format_exception_line(e) return exc_line(e) .. "\n" end
+
 local function format_tb(e, out)
   -- a chained (caught) exception shows the frames from where it was caught
   local frames = rawget(e, "aio_tb") or rawget(e, "aio_inner") or {}
