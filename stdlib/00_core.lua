@@ -100,10 +100,13 @@ local function c3(cls, bases)
 end
 
 -- Creates a class table (methods are then stored into it; see class_done).
-local function class(name, bases, meta)
-  -- __module__: the module whose code runs this class statement
-  local info = debug.getinfo(2, "S")
-  local modname = info and aio.source_module_name and aio.source_module_name(info.source) or "__main__"
+local function class(name, bases, meta, modname)
+  -- __module__: the module whose code runs this class statement (runtime
+  -- classes pass "builtins")
+  if modname == nil then
+    local info = debug.getinfo(2, "S")
+    modname = info and aio.source_module_name and aio.source_module_name(info.source) or "__main__"
+  end
   local cls = { __name__ = name, __qualname__ = name, __name = name, __module__ = modname }
   if bases == nil or #bases == 0 then bases = { aio.object } end
   for i = 1, #bases do
@@ -231,7 +234,7 @@ end
 
 -- Builtin (runtime-defined) classes: no raw instance attributes.
 local function bclass(name, bases)
-  local cls = class(name, bases)
+  local cls = class(name, bases, nil, "builtins")
   cls.aio_user = nil
   cls.__module__ = "builtins"
   return cls
@@ -329,7 +332,7 @@ aio.isinst = isinst
 ---------------------------------------------------------------------------
 local exc_classes, exc_order = {}, {}
 local function exc_class(name, base)
-  local cls = class(name, base and { base } or nil)
+  local cls = class(name, base and { base } or nil, nil, "builtins")
   cls.__module__ = "builtins"
   cls.aio_isexc = true   -- perf: is_exc is one raw lookup (class_done copies it to subclasses)
   exc_classes[name] = cls

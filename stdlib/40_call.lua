@@ -329,7 +329,7 @@ local subclasses = setmetatable({}, { __mode = "k" })
 
 local base_class_done = aio.class_done
 function aio.class_done(cls)
-  local bases = rawget(cls, "aio_bases")
+  local bases = rawget(cls, "aio_user") and rawget(cls, "aio_bases") or {}   -- (runtime classes are never patched)
   for i = 1, #bases do
     local subs = subclasses[bases[i]]
     if not subs then
