@@ -909,8 +909,73 @@ end
 
 aio.layout_hooks[Set] = set_subclass_hooks
 
--- frozenset: a set that refuses mutation (enough for hashing tuples of them is not supported)
 aio.set_union, aio.set_inter, aio.set_diff = union, inter, diff
+
+---------------------------------------------------------------------------
+-- frozenset: a set's layout and read-only methods, hashable (by its items,
+-- whatever their order); its operators and copying methods give frozensets.
+---------------------------------------------------------------------------
+local FrozenSet = aio.bclass("frozenset")
+aio.FrozenSet = FrozenSet
+local set_mutators = {
+  add = true, remove = true, discard = true, pop = true, clear = true, update = true,
+  intersection_update = true, difference_update = true, symmetric_difference_update = true,
+  __ior__ = true, __iand__ = true, __isub__ = true, __ixor__ = true, __init__ = true,
+  aio_alloc = true, aio_unhashable = true,
+}
+for k, v in pairs(Set) do
+  if rawget(FrozenSet, k) == nil and not set_mutators[k] and k ~= "__name" then rawset(FrozenSet, k, v) end
+end
+FrozenSet.__name = "frozenset"
+local function freeze(r)
+  if getmetatable(r) == Set then setmetatable(r, FrozenSet) end
+  return r
+end
+FrozenSet.aio_new = function(cls, it)
+  if getmetatable(it) == FrozenSet and cls == FrozenSet then return it end
+  local s = new_map(FrozenSet)
+  if it ~= nil then for x in aio.iter(it) do set(s, x, true) end end
+  return s
+end
+FrozenSet.__index = function(s, k)
+  if type(k) == "string" then
+    local m = rawget(FrozenSet, k)
+    if m ~= nil then return m end
+    throw(aio.AttributeError, "'frozenset' object has no attribute '" .. k .. "'")
+  end
+  throw(TypeError, "'frozenset' object is not subscriptable")
+end
+FrozenSet.__newindex = function()
+  throw(TypeError, "'frozenset' object does not support item assignment")
+end
+FrozenSet.aio_repr = function(s)
+  if s[LEN] == 0 then return "frozenset()" end
+  return "frozenset(" .. set_repr(s) .. ")"
+end
+-- the hash key: the items' keys, sorted, so equal frozensets share it
+FrozenSet.aio_hkey = function(s)
+  local parts = {}
+  for k in entries(s) do parts[#parts + 1] = part_key(k) end
+  table.sort(parts)
+  return "F" .. concat(parts, ",")
+end
+method(FrozenSet, "__hash__", { "self" }, function(s)
+  local h = 0
+  for c in string.gmatch(FrozenSet.aio_hkey(s), ".") do h = (h * 31 + string.byte(c)) & 0x7fffffffffff end
+  return h
+end)
+for _, op in ipairs({ "__bor", "__band", "__sub", "__bxor" }) do
+  local f = Set[op]
+  FrozenSet[op] = function(a, b)
+    local r = f(a, b)
+    if getmetatable(a) == FrozenSet then return freeze(r) end
+    return r
+  end
+end
+for _, name in ipairs({ "union", "intersection", "difference", "symmetric_difference", "copy" }) do
+  local f = rawget(Set, name)
+  method(FrozenSet, name, { "self" }, function(s, ...) return freeze(f(s, ...)) end, { vararg = true })
+end
 
 -- Per-method dispatchers for calls the emitter cannot type (`o.get(k, 0)` is
 -- `aio_callm_get(o, k, 0)`): a plain dict goes straight to the method, anything

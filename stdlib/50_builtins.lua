@@ -105,7 +105,7 @@ aio.stderr_file = setmetatable({ h = io.stderr, name = "<stderr>" }, File)
 ---------------------------------------------------------------------------
 B.object, B.type, B.int, B.float, B.bool, B.str, B.list, B.tuple, B.dict, B.set, B.range, B.bytes =
   aio.object, Type, Int, Float, Bool, Str, List, Tuple, Dict, Set, aio.Range, aio.Bytes
-B.frozenset = Set
+B.frozenset = aio.FrozenSet
 B.slice = aio.Slice
 B.staticmethod, B.classmethod, B.property = aio.StaticMethod, aio.ClassMethod, aio.Property
 B.NotImplemented, B.Ellipsis = aio.NotImplemented, aio.Ellipsis
