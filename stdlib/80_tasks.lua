@@ -189,15 +189,17 @@ local function async_meth(o, name)
   return raw
 end
 -- (acallm0/1, the common ones, inline async_meth: one call less per await)
+-- (No type(o) check: async_fixed functions only sit in classes whose
+-- instances are tables; any other value's metatable holds none of them.)
 function aio.acallm0(o, name)
-  local cls = type(o) == "table" and getmetatable(o)
+  local cls = getmetatable(o)
   local f = cls and rawget(cls, name)
   local raw = f and async_fixed[f]
   if raw and rawget(o, name) == nil then return raw(o) end
   return (await(aio.callm(o, name)))
 end
 function aio.acallm1(o, name, a)
-  local cls = type(o) == "table" and getmetatable(o)
+  local cls = getmetatable(o)
   local f = cls and rawget(cls, name)
   local raw = f and async_fixed[f]
   if raw and rawget(o, name) == nil then return raw(o, a) end
@@ -319,7 +321,10 @@ local function obj_index(cls)
   end
 end
 Future.__index = obj_index(Future)
-Task.__index = obj_index(Task)
+-- The hot internal fields a Task may lack are read through a table chain,
+-- not a function: t.st is PENDING, t.waiting and t.mustc are false unless
+-- set. Everything else (methods, errors) goes on to obj_index.
+Task.__index = setmetatable({ st = PENDING, waiting = false, mustc = false }, { __index = obj_index(Task) })
 Task.st = PENDING   -- a Task has no st field of its own until it is done
 
 local unretrieved, unretrieved_n = {}, 0   -- failed futures, in order
@@ -486,7 +491,7 @@ end
 -- Suspends the running task t until something schedules it again.
 local function suspend(t)
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then raise_cancel(t) end
+  if t.mustc then raise_cancel(t) end
 end
 
 -- Task threads. A task gets its Lua thread when it first runs; the thread's
@@ -497,6 +502,7 @@ end
 -- stack is task_main -> its body -> the awaited leaf, so a sleeping task
 -- costs little more than Lua's minimal thread.
 local DONE = {}
+local START = {}   -- rqa tag: the task has not started (task_start)
 local pool, pool_n, POOL_MAX = {}, 0, 256
 
 -- c (its first local) names the body's frame in tracebacks (aio.tb_frame_name).
@@ -527,7 +533,7 @@ local function new_task(c, name)
   if rawget(c, "raw") == nil then c.raw = fn end
   if name ~= nil and not rawequal(name, None) then c.aio_tname = aio.str(name) else c.aio_tname = task_counter end
   live_tasks[t] = true
-  rq_push(t)
+  rq_push(t, START)
   return t
 end
 
@@ -578,34 +584,11 @@ local function task_finish(t, ok, r)
   fut_schedule_callbacks(t)
 end
 
--- Resumes task t once (only ever called from the loop).
-local function task_step(t)
-  if rawget(t, "st") ~= nil then return end   -- done
-  local co = t.co
-  if type(co) ~= "thread" then   -- not started: co is the body
-    if rawget(t, "mustc") then
-      -- cancelled before it started: the body never runs
-      t.mustc = nil
-      t.co = nil
-      task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
-      return
-    end
-    starting = co
-    if pool_n > 0 then
-      co = pool[pool_n]
-      pool[pool_n] = nil
-      pool_n = pool_n - 1
-    else
-      co = co_create(task_main)
-    end
-    t.co = co
-  end
-  current = t
-  local ok, a, b = co_resume(co, t.coro)
-  current = nil
+-- After task t's thread co came back from a resume that did not suspend
+-- it: the body returned (DONE), failed, or a bare yield reached the loop.
+local function task_after(t, co, ok, a, b)
+  t.co = nil
   if ok then
-    if a == SUSPEND then return end
-    t.co = nil
     if a == DONE then
       if pool_n < POOL_MAX then
         pool_n = pool_n + 1
@@ -618,7 +601,6 @@ local function task_step(t)
     end
     return
   end
-  t.co = nil
   local e = aio.exc(a)
   if type(e) == "table" then
     aio.tb_add_coroutine(e, co, "<module>")
@@ -628,6 +610,46 @@ local function task_step(t)
   -- (except-body markers that set __context__): close them, traceback taken.
   coroutine.close(co)
   task_finish(t, false, e)
+end
+
+-- Runs task t for the first time: t.co is its body until it gets a thread
+-- (resumed with its coroutine object, task_main's c).
+local function task_start(t)
+  if t.st ~= PENDING then return end   -- done
+  local co = t.co
+  if t.mustc then
+    -- cancelled before it started: the body never runs
+    t.mustc = nil
+    t.co = nil
+    task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
+    return
+  end
+  starting = co
+  if pool_n > 0 then
+    co = pool[pool_n]
+    pool[pool_n] = nil
+    pool_n = pool_n - 1
+  else
+    co = co_create(task_main)
+  end
+  t.co = co
+  current = t
+  local ok, a, b = co_resume(co, t.coro)
+  current = nil
+  if ok and a == SUSPEND then return end
+  task_after(t, co, ok, a, b)
+end
+
+-- Resumes task t once (only ever called from the loop); the ready queue
+-- holds a task that has not started with the START tag (new_task).
+local function task_step(t)
+  if t.st ~= PENDING then return end   -- done
+  local co = t.co
+  current = t
+  local ok, a, b = co_resume(co)
+  current = nil
+  if ok and a == SUSPEND then return end
+  task_after(t, co, ok, a, b)
 end
 
 function aio.task_cancel(t, msg)
@@ -661,7 +683,7 @@ local function await_future(f)
     fut_add_callback(f, t)
     t.waiting = f
     co_yield(SUSPEND)
-    if rawget(t, "mustc") then
+    if t.mustc then
       if f.st == PENDING then fut_remove_callback(f, t) end
       t.waiting = nil
       raise_cancel(t)
@@ -682,7 +704,7 @@ function aio.park()
   if t == nil then no_loop() end
   t.waiting = PARKED
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then return false end
+  if t.mustc then return false end
   return true
 end
 -- park_in(list): appends the running task to list, then parks it; returns
@@ -693,13 +715,15 @@ function aio.park_in(list)
   list[#list + 1] = t
   t.waiting = PARKED
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then return false, t end
+  if t.mustc then return false, t end
   return true, t
 end
 function aio.unpark(t)
-  if rawget(t, "waiting") == PARKED then
+  if t.waiting == PARKED then
     t.waiting = nil
-    rq_push(t)
+    local n = rq_tail   -- rq_push(t), inlined
+    rq[n] = t
+    rq_tail = n + 1
     return true
   end
   return false
@@ -770,29 +794,51 @@ end
 ---------------------------------------------------------------------------
 -- the loop
 ---------------------------------------------------------------------------
+local interrupted, in_loop = false, false   -- (see deliver_interrupt)
+
 local function report_callback_error(e)
   io.stdout:flush()
   aio.native.write_error("Exception in callback\n", aio.format_exception(aio.exc(e)))
   io.stderr:flush()
 end
 
+-- Runs the tasks and callbacks ready now, in order (those they make ready
+-- wait for the next loop iteration). When nothing else could happen between
+-- two iterations (no timers, no I/O, no pending warnings or interrupt), the
+-- next batch is run at once: the same order, without the loop's round trip.
 local function run_ready()
   local stop = rq_tail
   local i = rq_head
-  while i < stop do
-    local x, a = rq[i], rqa[i]
-    rq[i], rqa[i] = nil, nil
-    i = i + 1
-    rq_head = i
-    if a ~= nil then   -- a callback (any callable) and its argument
-      local ok, e = xpcall(x, traceback_handler, a)
-      if not ok then report_callback_error(e) end
-    else
-      task_step(x)
+  while true do
+    while i < stop do
+      local x, a = rq[i], rqa[i]
+      rq[i], rqa[i] = nil, nil
+      i = i + 1
+      rq_head = i
+      if a == nil then
+        -- task_step, inlined
+        if x.st == PENDING then
+          local co = x.co
+          current = x
+          local ok, r, b = co_resume(co)
+          current = nil
+          if not (ok and r == SUSPEND) then task_after(x, co, ok, r, b) end
+        end
+      elseif a == START then
+        task_start(x)
+      else   -- a callback (any callable) and its argument
+        local ok, e = xpcall(x, traceback_handler, a)
+        if not ok then report_callback_error(e) end
+      end
+      if stop_loop then return end
     end
-    if stop_loop then return end
+    stop = rq_tail
+    if i == stop then
+      rq_head, rq_tail = 1, 1
+      return
+    end
+    if hn > 0 or warn_n > 0 or interrupted or loop_alive() then return end
   end
-  if rq_head == rq_tail then rq_head, rq_tail = 1, 1 end
 end
 
 -- Drops cancelled/stale timers at the top; returns the earliest live deadline.
@@ -800,7 +846,7 @@ local function next_deadline()
   while hn > 0 do
     local v = hv[1]
     if getmetatable(v) == Task then
-      if rawget(v, "waiting") == hs[1] then return hd[1] end
+      if v.waiting == hs[1] then return hd[1] end
     elseif not v.cancelled then
       return hd[1]
     end
@@ -813,7 +859,7 @@ local function run_timers(now)
   while hn > 0 and hd[1] <= now do
     local s, v = heap_pop()
     if getmetatable(v) == Task then
-      if rawget(v, "waiting") == s then
+      if v.waiting == s then
         v.waiting = nil
         rq_push(v)
       end
@@ -828,7 +874,6 @@ end
 -- waiting, or a network event handler) is taken by the defer function and
 -- delivered by the loop to the main task, at its pending await. User code
 -- running on the main thread (a callback) is interrupted where it is.
-local interrupted, in_loop = false, false
 if native.set_interrupt_defer then
   native.set_interrupt_defer(function()
     if not in_loop then return false end
@@ -1045,7 +1090,7 @@ local function sleep(delay, result, extra)
     t.waiting = heap_push(now_ms() + delay * 1000, t)
   end
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then raise_cancel(t) end
+  if t.mustc then raise_cancel(t) end
   if result == nil then return None end
   return result
 end
