@@ -178,40 +178,24 @@ end
 -- aio.acallmN(o, "m", args): when o's class itself holds m and m is an async
 -- def without *args (or a runtime async method registered with
 -- aio.async_method), its body runs at once: no coroutine object.
-local function async_meth(o, name)
-  if type(o) ~= "table" then return nil end
-  local cls = getmetatable(o)
-  if cls == nil then return nil end
-  local f = rawget(cls, name)
-  if f == nil then return nil end
-  local raw = async_fixed[f]
-  if raw == nil or rawget(o, name) ~= nil then return nil end
-  return raw
-end
--- (acallm0/1, the common ones, inline async_meth: one call less per await)
--- (No type(o) check: async_fixed functions only sit in classes whose
--- instances are tables; any other value's metatable holds none of them.)
+local native_async_method = native.async_method
 function aio.acallm0(o, name)
-  local cls = getmetatable(o)
-  local f = cls and rawget(cls, name)
-  local raw = f and async_fixed[f]
-  if raw and rawget(o, name) == nil then return raw(o) end
+  local raw = native_async_method(o, name, async_fixed)
+  if raw then return raw(o) end
   return (await(aio.callm(o, name)))
 end
 function aio.acallm1(o, name, a)
-  local cls = getmetatable(o)
-  local f = cls and rawget(cls, name)
-  local raw = f and async_fixed[f]
-  if raw and rawget(o, name) == nil then return raw(o, a) end
+  local raw = native_async_method(o, name, async_fixed)
+  if raw then return raw(o, a) end
   return (await(aio.callm(o, name, a)))
 end
 function aio.acallm2(o, name, a, b)
-  local raw = async_meth(o, name)
+  local raw = native_async_method(o, name, async_fixed)
   if raw then return raw(o, a, b) end
   return (await(aio.callm(o, name, a, b)))
 end
 function aio.acallm3(o, name, a, b, c)
-  local raw = async_meth(o, name)
+  local raw = native_async_method(o, name, async_fixed)
   if raw then return raw(o, a, b, c) end
   return (await(aio.callm(o, name, a, b, c)))
 end
@@ -509,7 +493,7 @@ local pool, pool_n, POOL_MAX = {}, 0, 256
 -- The body is called straight from take_body's result, so no local keeps
 -- the body closure alive while it runs (it tail-calls the async def's raw
 -- function); an async def's closure is not needed to describe the task.
-local starting = nil   -- the body of the task task_step is starting
+local starting = nil   -- the body of the task task_start is starting
 local function take_body()
   local fn = starting
   starting = nil
@@ -635,18 +619,6 @@ local function task_start(t)
   t.co = co
   current = t
   local ok, a, b = co_resume(co, t.coro)
-  current = nil
-  if ok and a == SUSPEND then return end
-  task_after(t, co, ok, a, b)
-end
-
--- Resumes task t once (only ever called from the loop); the ready queue
--- holds a task that has not started with the START tag (new_task).
-local function task_step(t)
-  if t.st ~= PENDING then return end   -- done
-  local co = t.co
-  current = t
-  local ok, a, b = co_resume(co)
   current = nil
   if ok and a == SUSPEND then return end
   task_after(t, co, ok, a, b)
@@ -816,9 +788,11 @@ local function run_ready()
       i = i + 1
       rq_head = i
       if a == nil then
-        -- task_step, inlined
-        if x.st == PENDING then
-          local co = x.co
+        -- a task resumes (only ever from here): x.co is the thread of a
+        -- pending task that has started, nil once it is done
+        -- (unstarted tasks come with the START tag)
+        local co = x.co
+        if co then
           current = x
           local ok, r, b = co_resume(co)
           current = nil
