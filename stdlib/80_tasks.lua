@@ -286,9 +286,9 @@ Task.__module__ = "asyncio"
 aio.Future, aio.Task = Future, Task
 
 -- Internal fields that may be nil (reading them must not raise).
--- A pending Task holds at most coro, co (its body until it starts, then its
--- Lua thread), waiting and cbs, so its hash part stays at 4 entries (128
--- bytes) while it sleeps: its st is the class's PENDING until it is done,
+-- A pending Task holds at most coro, co (false until it starts, then its
+-- Lua thread), waiting (its body until it starts) and cbs, so its hash part
+-- stays at 4 entries (96 bytes) while it sleeps: its st is the class's PENDING until it is done,
 -- and its name is kept on its coroutine object (aio_tname), which belongs
 -- to that task only.
 local INTERNAL = {
@@ -486,7 +486,6 @@ end
 -- stack is task_main -> its body -> the awaited leaf, so a sleeping task
 -- costs little more than Lua's minimal thread.
 local DONE = {}
-local START = {}   -- rqa tag: the task has not started (task_start)
 local pool, pool_n, POOL_MAX = {}, 0, 256
 
 -- c (its first local) names the body's frame in tracebacks (aio.tb_frame_name).
@@ -510,14 +509,16 @@ local function new_task(c, name)
   task_counter = task_counter + 1
   -- the task takes the body (c.fn = false): c is now awaited, so the
   -- never-awaited sweep gives it no finalizer
+  -- Until it starts, t.co is false and t.waiting holds the body (so the
+  -- ready queue needs no tag for a first run, and no field is added later).
   local fn = c.fn
-  local t = setmetatable({ coro = c, co = fn }, Task)
+  local t = setmetatable({ coro = c, co = false, waiting = fn }, Task)
   c.fn = false
   -- (what describes the task: the async def's raw function, else the body)
   if rawget(c, "raw") == nil then c.raw = fn end
   if name ~= nil and not rawequal(name, None) then c.aio_tname = aio.str(name) else c.aio_tname = task_counter end
   live_tasks[t] = true
-  rq_push(t, START)
+  rq_push(t)
   return t
 end
 
@@ -596,11 +597,11 @@ local function task_after(t, co, ok, a, b)
   task_finish(t, false, e)
 end
 
--- Runs task t for the first time: t.co is its body until it gets a thread
--- (resumed with its coroutine object, task_main's c).
+-- Runs task t for the first time (t.co is false, t.waiting its body): it
+-- gets a thread, resumed with its coroutine object (task_main's c).
 local function task_start(t)
-  if t.st ~= PENDING then return end   -- done
-  local co = t.co
+  local co = t.waiting
+  t.waiting = nil
   if t.mustc then
     -- cancelled before it started: the body never runs
     t.mustc = nil
@@ -629,6 +630,7 @@ function aio.task_cancel(t, msg)
   t.ncancel = (rawget(t, "ncancel") or 0) + 1
   if msg ~= nil and not rawequal(msg, None) then t.cmsg = msg end
   local w = rawget(t, "waiting")
+  if rawget(t, "co") == false then w = nil end   -- not started: w is its body
   if w == PARKED or type(w) == "number" then   -- parked or sleeping
     t.waiting = nil
     t.mustc = true
@@ -789,17 +791,17 @@ local function run_ready()
       rq_head = i
       if a == nil then
         -- a task resumes (only ever from here): x.co is the thread of a
-        -- pending task that has started, nil once it is done
-        -- (unstarted tasks come with the START tag)
+        -- pending task that has started, false before it starts (only
+        -- new_task queues it then) and nil once it is done
         local co = x.co
         if co then
           current = x
           local ok, r, b = co_resume(co)
           current = nil
           if not (ok and r == SUSPEND) then task_after(x, co, ok, r, b) end
+        elseif co == false then
+          task_start(x)
         end
-      elseif a == START then
-        task_start(x)
       else   -- a callback (any callable) and its argument
         local ok, e = xpcall(x, traceback_handler, a)
         if not ok then report_callback_error(e) end
@@ -1093,14 +1095,28 @@ local function gather(args, n, return_exceptions)
     fut_set_result(outer, setmetatable({}, aio.List))
     return outer
   end
-  local children, seen = {}, nil   -- seen: awaitables already wrapped in a task
+  -- An awaitable given twice is wrapped once (as in asyncio). A coroutine
+  -- not yet awaited cannot be a repeat (wrapping takes its body), so the map
+  -- `seen` of awaitables already wrapped is only built, from the arguments
+  -- so far, when some other awaitable comes: gather(*many) of fresh
+  -- coroutines needs no table besides `children`.
+  local children, seen = {}, nil
   for i = 0, n - 1 do
     local a = args[i + 1]
     local f
-    if is_future(a) then
+    local mt = getmetatable(a)
+    if (mt == Coroutine or mt == CoroGC) and a.fn then
+      f = create_task(a)
+    elseif is_future(a) then
       f = a
     else
-      if seen == nil then seen = {} end
+      if seen == nil then
+        seen = {}
+        for j = 0, i - 1 do
+          local b = args[j + 1]
+          if not is_future(b) then seen[b] = children[j] end
+        end
+      end
       f = seen[a]
       if f == nil then
         f = ensure_future(a)
