@@ -123,7 +123,7 @@ function aio.async_def(raw, name, spec)
     local n = select("#", ...)
     local body
     if n == 0 then
-      body = function() return raw() end
+      body = raw   -- (no closure: calling the body is calling raw())
     elseif n == 1 then
       local a = ...
       body = function() return raw(a) end
