@@ -123,7 +123,7 @@ function aio.async_def(raw, name, spec)
     local n = select("#", ...)
     local body
     if n == 0 then
-      body = function() return raw() end
+      body = raw   -- (no closure: calling the body is calling raw())
     elseif n == 1 then
       local a = ...
       body = function() return raw(a) end
@@ -178,38 +178,24 @@ end
 -- aio.acallmN(o, "m", args): when o's class itself holds m and m is an async
 -- def without *args (or a runtime async method registered with
 -- aio.async_method), its body runs at once: no coroutine object.
-local function async_meth(o, name)
-  if type(o) ~= "table" then return nil end
-  local cls = getmetatable(o)
-  if cls == nil then return nil end
-  local f = rawget(cls, name)
-  if f == nil then return nil end
-  local raw = async_fixed[f]
-  if raw == nil or rawget(o, name) ~= nil then return nil end
-  return raw
-end
--- (acallm0/1, the common ones, inline async_meth: one call less per await)
+local native_async_method = native.async_method
 function aio.acallm0(o, name)
-  local cls = type(o) == "table" and getmetatable(o)
-  local f = cls and rawget(cls, name)
-  local raw = f and async_fixed[f]
-  if raw and rawget(o, name) == nil then return raw(o) end
+  local raw = native_async_method(o, name, async_fixed)
+  if raw then return raw(o) end
   return (await(aio.callm(o, name)))
 end
 function aio.acallm1(o, name, a)
-  local cls = type(o) == "table" and getmetatable(o)
-  local f = cls and rawget(cls, name)
-  local raw = f and async_fixed[f]
-  if raw and rawget(o, name) == nil then return raw(o, a) end
+  local raw = native_async_method(o, name, async_fixed)
+  if raw then return raw(o, a) end
   return (await(aio.callm(o, name, a)))
 end
 function aio.acallm2(o, name, a, b)
-  local raw = async_meth(o, name)
+  local raw = native_async_method(o, name, async_fixed)
   if raw then return raw(o, a, b) end
   return (await(aio.callm(o, name, a, b)))
 end
 function aio.acallm3(o, name, a, b, c)
-  local raw = async_meth(o, name)
+  local raw = native_async_method(o, name, async_fixed)
   if raw then return raw(o, a, b, c) end
   return (await(aio.callm(o, name, a, b, c)))
 end
@@ -300,9 +286,9 @@ Task.__module__ = "asyncio"
 aio.Future, aio.Task = Future, Task
 
 -- Internal fields that may be nil (reading them must not raise).
--- A pending Task holds at most coro, co (its body until it starts, then its
--- Lua thread), waiting and cbs, so its hash part stays at 4 entries (128
--- bytes) while it sleeps: its st is the class's PENDING until it is done,
+-- A pending Task holds at most coro, co (false until it starts, then its
+-- Lua thread), waiting (its body until it starts) and cbs, so its hash part
+-- stays at 4 entries (96 bytes) while it sleeps: its st is the class's PENDING until it is done,
 -- and its name is kept on its coroutine object (aio_tname), which belongs
 -- to that task only.
 local INTERNAL = {
@@ -319,7 +305,10 @@ local function obj_index(cls)
   end
 end
 Future.__index = obj_index(Future)
-Task.__index = obj_index(Task)
+-- The hot internal fields a Task may lack are read through a table chain,
+-- not a function: t.st is PENDING, t.waiting and t.mustc are false unless
+-- set. Everything else (methods, errors) goes on to obj_index.
+Task.__index = setmetatable({ st = PENDING, waiting = false, mustc = false }, { __index = obj_index(Task) })
 Task.st = PENDING   -- a Task has no st field of its own until it is done
 
 local unretrieved, unretrieved_n = {}, 0   -- failed futures, in order
@@ -486,7 +475,7 @@ end
 -- Suspends the running task t until something schedules it again.
 local function suspend(t)
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then raise_cancel(t) end
+  if t.mustc then raise_cancel(t) end
 end
 
 -- Task threads. A task gets its Lua thread when it first runs; the thread's
@@ -503,7 +492,7 @@ local pool, pool_n, POOL_MAX = {}, 0, 256
 -- The body is called straight from take_body's result, so no local keeps
 -- the body closure alive while it runs (it tail-calls the async def's raw
 -- function); an async def's closure is not needed to describe the task.
-local starting = nil   -- the body of the task task_step is starting
+local starting = nil   -- the body of the task task_start is starting
 local function take_body()
   local fn = starting
   starting = nil
@@ -520,8 +509,10 @@ local function new_task(c, name)
   task_counter = task_counter + 1
   -- the task takes the body (c.fn = false): c is now awaited, so the
   -- never-awaited sweep gives it no finalizer
+  -- Until it starts, t.co is false and t.waiting holds the body (so the
+  -- ready queue needs no tag for a first run, and no field is added later).
   local fn = c.fn
-  local t = setmetatable({ coro = c, co = fn }, Task)
+  local t = setmetatable({ coro = c, co = false, waiting = fn }, Task)
   c.fn = false
   -- (what describes the task: the async def's raw function, else the body)
   if rawget(c, "raw") == nil then c.raw = fn end
@@ -578,34 +569,11 @@ local function task_finish(t, ok, r)
   fut_schedule_callbacks(t)
 end
 
--- Resumes task t once (only ever called from the loop).
-local function task_step(t)
-  if rawget(t, "st") ~= nil then return end   -- done
-  local co = t.co
-  if type(co) ~= "thread" then   -- not started: co is the body
-    if rawget(t, "mustc") then
-      -- cancelled before it started: the body never runs
-      t.mustc = nil
-      t.co = nil
-      task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
-      return
-    end
-    starting = co
-    if pool_n > 0 then
-      co = pool[pool_n]
-      pool[pool_n] = nil
-      pool_n = pool_n - 1
-    else
-      co = co_create(task_main)
-    end
-    t.co = co
-  end
-  current = t
-  local ok, a, b = co_resume(co, t.coro)
-  current = nil
+-- After task t's thread co came back from a resume that did not suspend
+-- it: the body returned (DONE), failed, or a bare yield reached the loop.
+local function task_after(t, co, ok, a, b)
+  t.co = nil
   if ok then
-    if a == SUSPEND then return end
-    t.co = nil
     if a == DONE then
       if pool_n < POOL_MAX then
         pool_n = pool_n + 1
@@ -618,7 +586,6 @@ local function task_step(t)
     end
     return
   end
-  t.co = nil
   local e = aio.exc(a)
   if type(e) == "table" then
     aio.tb_add_coroutine(e, co, "<module>")
@@ -630,11 +597,40 @@ local function task_step(t)
   task_finish(t, false, e)
 end
 
+-- Runs task t for the first time (t.co is false, t.waiting its body): it
+-- gets a thread, resumed with its coroutine object (task_main's c).
+local function task_start(t)
+  local co = t.waiting
+  t.waiting = nil
+  if t.mustc then
+    -- cancelled before it started: the body never runs
+    t.mustc = nil
+    t.co = nil
+    task_finish(t, false, new_exc(CancelledError, rawget(t, "cmsg")))
+    return
+  end
+  starting = co
+  if pool_n > 0 then
+    co = pool[pool_n]
+    pool[pool_n] = nil
+    pool_n = pool_n - 1
+  else
+    co = co_create(task_main)
+  end
+  t.co = co
+  current = t
+  local ok, a, b = co_resume(co, t.coro)
+  current = nil
+  if ok and a == SUSPEND then return end
+  task_after(t, co, ok, a, b)
+end
+
 function aio.task_cancel(t, msg)
   if t.st ~= PENDING then return false end
   t.ncancel = (rawget(t, "ncancel") or 0) + 1
   if msg ~= nil and not rawequal(msg, None) then t.cmsg = msg end
   local w = rawget(t, "waiting")
+  if rawget(t, "co") == false then w = nil end   -- not started: w is its body
   if w == PARKED or type(w) == "number" then   -- parked or sleeping
     t.waiting = nil
     t.mustc = true
@@ -661,7 +657,7 @@ local function await_future(f)
     fut_add_callback(f, t)
     t.waiting = f
     co_yield(SUSPEND)
-    if rawget(t, "mustc") then
+    if t.mustc then
       if f.st == PENDING then fut_remove_callback(f, t) end
       t.waiting = nil
       raise_cancel(t)
@@ -682,7 +678,7 @@ function aio.park()
   if t == nil then no_loop() end
   t.waiting = PARKED
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then return false end
+  if t.mustc then return false end
   return true
 end
 -- park_in(list): appends the running task to list, then parks it; returns
@@ -693,13 +689,15 @@ function aio.park_in(list)
   list[#list + 1] = t
   t.waiting = PARKED
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then return false, t end
+  if t.mustc then return false, t end
   return true, t
 end
 function aio.unpark(t)
-  if rawget(t, "waiting") == PARKED then
+  if t.waiting == PARKED then
     t.waiting = nil
-    rq_push(t)
+    local n = rq_tail   -- rq_push(t), inlined
+    rq[n] = t
+    rq_tail = n + 1
     return true
   end
   return false
@@ -770,29 +768,53 @@ end
 ---------------------------------------------------------------------------
 -- the loop
 ---------------------------------------------------------------------------
+local interrupted, in_loop = false, false   -- (see deliver_interrupt)
+
 local function report_callback_error(e)
   io.stdout:flush()
   aio.native.write_error("Exception in callback\n", aio.format_exception(aio.exc(e)))
   io.stderr:flush()
 end
 
+-- Runs the tasks and callbacks ready now, in order (those they make ready
+-- wait for the next loop iteration). When nothing else could happen between
+-- two iterations (no timers, no I/O, no pending warnings or interrupt), the
+-- next batch is run at once: the same order, without the loop's round trip.
 local function run_ready()
   local stop = rq_tail
   local i = rq_head
-  while i < stop do
-    local x, a = rq[i], rqa[i]
-    rq[i], rqa[i] = nil, nil
-    i = i + 1
-    rq_head = i
-    if a ~= nil then   -- a callback (any callable) and its argument
-      local ok, e = xpcall(x, traceback_handler, a)
-      if not ok then report_callback_error(e) end
-    else
-      task_step(x)
+  while true do
+    while i < stop do
+      local x, a = rq[i], rqa[i]
+      rq[i], rqa[i] = nil, nil
+      i = i + 1
+      rq_head = i
+      if a == nil then
+        -- a task resumes (only ever from here): x.co is the thread of a
+        -- pending task that has started, false before it starts (only
+        -- new_task queues it then) and nil once it is done
+        local co = x.co
+        if co then
+          current = x
+          local ok, r, b = co_resume(co)
+          current = nil
+          if not (ok and r == SUSPEND) then task_after(x, co, ok, r, b) end
+        elseif co == false then
+          task_start(x)
+        end
+      else   -- a callback (any callable) and its argument
+        local ok, e = xpcall(x, traceback_handler, a)
+        if not ok then report_callback_error(e) end
+      end
+      if stop_loop then return end
     end
-    if stop_loop then return end
+    stop = rq_tail
+    if i == stop then
+      rq_head, rq_tail = 1, 1
+      return
+    end
+    if hn > 0 or warn_n > 0 or interrupted or loop_alive() then return end
   end
-  if rq_head == rq_tail then rq_head, rq_tail = 1, 1 end
 end
 
 -- Drops cancelled/stale timers at the top; returns the earliest live deadline.
@@ -800,7 +822,7 @@ local function next_deadline()
   while hn > 0 do
     local v = hv[1]
     if getmetatable(v) == Task then
-      if rawget(v, "waiting") == hs[1] then return hd[1] end
+      if v.waiting == hs[1] then return hd[1] end
     elseif not v.cancelled then
       return hd[1]
     end
@@ -813,7 +835,7 @@ local function run_timers(now)
   while hn > 0 and hd[1] <= now do
     local s, v = heap_pop()
     if getmetatable(v) == Task then
-      if rawget(v, "waiting") == s then
+      if v.waiting == s then
         v.waiting = nil
         rq_push(v)
       end
@@ -828,7 +850,6 @@ end
 -- waiting, or a network event handler) is taken by the defer function and
 -- delivered by the loop to the main task, at its pending await. User code
 -- running on the main thread (a callback) is interrupted where it is.
-local interrupted, in_loop = false, false
 if native.set_interrupt_defer then
   native.set_interrupt_defer(function()
     if not in_loop then return false end
@@ -1045,7 +1066,7 @@ local function sleep(delay, result, extra)
     t.waiting = heap_push(now_ms() + delay * 1000, t)
   end
   co_yield(SUSPEND)
-  if rawget(t, "mustc") then raise_cancel(t) end
+  if t.mustc then raise_cancel(t) end
   if result == nil then return None end
   return result
 end
@@ -1074,14 +1095,28 @@ local function gather(args, n, return_exceptions)
     fut_set_result(outer, setmetatable({}, aio.List))
     return outer
   end
-  local children, seen = {}, nil   -- seen: awaitables already wrapped in a task
+  -- An awaitable given twice is wrapped once (as in asyncio). A coroutine
+  -- not yet awaited cannot be a repeat (wrapping takes its body), so the map
+  -- `seen` of awaitables already wrapped is only built, from the arguments
+  -- so far, when some other awaitable comes: gather(*many) of fresh
+  -- coroutines needs no table besides `children`.
+  local children, seen = {}, nil
   for i = 0, n - 1 do
     local a = args[i + 1]
     local f
-    if is_future(a) then
+    local mt = getmetatable(a)
+    if (mt == Coroutine or mt == CoroGC) and a.fn then
+      f = create_task(a)
+    elseif is_future(a) then
       f = a
     else
-      if seen == nil then seen = {} end
+      if seen == nil then
+        seen = {}
+        for j = 0, i - 1 do
+          local b = args[j + 1]
+          if not is_future(b) then seen[b] = children[j] end
+        end
+      end
       f = seen[a]
       if f == nil then
         f = ensure_future(a)

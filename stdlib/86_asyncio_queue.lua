@@ -182,19 +182,22 @@ end
 -- Waits in list `waiters` until woken. Cancelled: a task that had already
 -- been woken passes the turn on when the condition (ready(q)) holds, as
 -- asyncio does for a waiter future that is not cancelled.
+local function cancelled(q, waiters, ready, t)
+  local woken = not ax.remove(waiters, t) and not skipped[t]
+  skipped[t] = nil
+  if woken and ready(q) then wake_next(waiters) end
+  aio.raise_cancel()
+end
 local function block(q, waiters, ready)
   local ok, t = park_in(waiters)
-  if not ok then
-    local woken = not ax.remove(waiters, t) and not skipped[t]
-    skipped[t] = nil
-    if woken and ready(q) then wake_next(waiters) end
-    aio.raise_cancel()
-  end
+  if not ok then cancelled(q, waiters, ready, t) end
 end
 
 local function not_full(q) return not full(q) end
 local function not_empty(q) return qsize(q) > 0 end
 
+-- put and get inline add_item/take_item for a FIFO queue, and the wake of
+-- a single waiter: the path of every hand-over between two tasks.
 local function put(q, x)
   if x == nil then aio.missing("Queue.put", "item") end
   local m = q.maxsize
@@ -202,18 +205,42 @@ local function put(q, x)
     local size = q._ops.size
     while size(q) >= m do block(q, q._putters, not_full) end
   end
-  add_item(q, x)
+  if q._ops ~= FIFO then add_item(q, x) return None end
+  local t = q._tail
+  q._items[t] = x
+  q._tail = t + 1
+  q._unfinished = q._unfinished + 1
+  local fin = q._finished
+  if fin then fin._value = false end
+  local g = q._getters
+  local w = g[1]
+  if w ~= nil then
+    if g[2] == nil and unpark(w) then g[1] = nil else wake_next(g) end
+  end
   return None
 end
 
 local function get(q)
-  if q._ops == FIFO then
-    while q._head == q._tail do block(q, q._getters, not_empty) end
-  else
+  if q._ops ~= FIFO then
     local size = q._ops.size
     while size(q) == 0 do block(q, q._getters, not_empty) end
+    return take_item(q)
   end
-  return take_item(q)
+  local h = q._head
+  while h == q._tail do
+    local ok, t = park_in(q._getters)   -- block(), inlined
+    if not ok then cancelled(q, q._getters, not_empty, t) end
+    h = q._head
+  end
+  local items = q._items
+  local x = items[h]
+  items[h] = nil
+  h = h + 1
+  if h == q._tail then h, q._tail = 1, 1 end
+  q._head = h
+  local p = q._putters
+  if p[1] ~= nil then wake_next(p) end
+  return x
 end
 
 local function task_done(q)

@@ -3,7 +3,8 @@
  * loop_wait(timeout_ms) and loop_alive. Timers are a Lua heap; libuv only
  * ever sees one timer, armed for the earliest deadline, so 100k sleeping
  * tasks cost no libuv handles at all. An unreferenced uv_async_t lets
- * Ctrl-C (loop_interrupt, from the signal handler) end a blocked uv_run. */
+ * Ctrl-C (loop_interrupt, from the signal handler) end a blocked uv_run.
+ * Also aio.native.async_method, the method lookup of `await o.m(...)`. */
 #include "loop.h"
 #include "native.h"
 
@@ -101,8 +102,29 @@ static int loop_alive(lua_State *L)
     return 1;
 }
 
+/* async_method(o, name, fixed) -> the raw body fixed[f] when o is a table
+ * whose class (metatable) itself holds f = cls[name], f is in fixed (async
+ * defs without *args: function -> raw body) and o has no attribute `name`
+ * of its own; else nothing. One C call where the Lua version took three
+ * (debug.getmetatable and two rawget): it runs on every `await o.m()`. */
+static int loop_async_method(lua_State *L)
+{
+    lua_settop(L, 3);
+    if (!lua_istable(L, 1) || !lua_getmetatable(L, 1)) return 0;   /* cls: 4 */
+    if (!lua_istable(L, 3)) return 0;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, 4) == LUA_TNIL) return 0;                    /* f: 5 */
+    if (lua_rawget(L, 3) == LUA_TNIL) return 0;                    /* raw: 5 */
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, 1) != LUA_TNIL) return 0;                    /* own attribute */
+    lua_pop(L, 1);
+    return 1;
+}
+
 void native_loop_open(lua_State *L)
 {
+    lua_pushcfunction(L, loop_async_method);
+    lua_setfield(L, -2, "async_method");
     static const luaL_Reg fns[] = {
         {"loop_now", loop_now},
         {"loop_wait", loop_wait},
