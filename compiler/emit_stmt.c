@@ -731,10 +731,20 @@ static void fn_header(Emitter *E, const AstList *params, const char *qual, Scope
             buf_printf(&b, " local %s = %s(...)", em_local_name(E, va), em_helper(E, "varargs"));
         }
     }
+    /* One nil check, on the last required positional parameter, covers them
+     * all: a positional call cannot leave an earlier one nil while a later one
+     * is set (aio has no nil values), and the keyword path (aio.call_fn)
+     * reports holes itself before calling. aio_missing then names every
+     * missing one. */
+    int last_req = -1;
+    for (int i = 0; i < n; i++)
+        if (AST_AT(*params, i, AstParam)->kind == PARAM_POS && !AST_AT(*params, i, AstParam)->deflt) last_req = i;
     for (int i = 0; i < n; i++) {
         const AstParam *p = AST_AT(*params, i, AstParam);
         const char *ln = em_local_name(E, p->name);
-        if (p->kind == PARAM_KWARGS)
+        if (p->kind == PARAM_POS && !p->deflt && i != last_req)
+            continue;
+        else if (p->kind == PARAM_KWARGS)
             buf_printf(&b, " if %s == nil then %s = %s({}) end", ln, ln, em_helper(E, "dict"));
         else if (p->kind == PARAM_VARARGS)
             continue;
