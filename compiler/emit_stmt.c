@@ -755,7 +755,9 @@ static void fn_header(Emitter *E, const AstList *params, const char *qual, Scope
         else if (p->deflt)
             buf_printf(&b, " if %s == nil then %s = %s end", ln, ln, dflt[i]);
         else
-            buf_printf(&b, " if %s == nil then %s(\"%s\", \"%s\"%s) end", ln, em_helper(E, "missing"), qual, p->name,
+            /* perf: `not x` is an inline test; `x == nil` alone is a C call (EQK) */
+            buf_printf(&b, " if not %s and %s == nil then %s(\"%s\", \"%s\"%s) end", ln, ln, em_helper(E, "missing"),
+                       qual, p->name,
                        p->kind == PARAM_KWONLY ? ", true" : "");
     }
     if (sc->locals.n) {
