@@ -1567,7 +1567,8 @@ LExpr ex_comprehension(Emitter *E, const AstExpr *e)
         const AstComp *g = AST_AT(e->generators, i, AstComp);
         Frame f;
         frame_begin(E, &f);
-        const char *head = st_for_header(E, g->target, g->iter, i == 0 ? args : NULL, g->is_async, 0);
+        const char *head = st_for_header(E, g->target, g->iter, i == 0 ? args : NULL, g->is_async,
+                                         scope_comp_var_private(e, i));
         const char *pre = frame_end(E, &f);
         buf_printf(&b, " %s%s", pre, head);
         ends++;

@@ -704,6 +704,24 @@ static void find_private_loops(Arena *a, Scope *s, const AstList *fbody, const A
     }
 }
 
+int scope_comp_var_private(const AstExpr *comp, int gi)
+{
+    const AstComp *g = AST_AT(comp->generators, gi, AstComp);
+    if (g->is_async || g->target->kind != EX_NAME) return 0;
+    const char *name = g->target->name;
+    int all = mentions_expr(comp->elt, name) + mentions_expr(comp->value, name);
+    int plain = plain_loads(comp->elt, name) + plain_loads(comp->value, name);
+    for (int i = 0; i < comp->generators.n; i++) {
+        const AstComp *c = AST_AT(comp->generators, i, AstComp);
+        all += mentions_expr(c->target, name) + mentions_expr(c->iter, name);
+        for (int j = 0; j < c->ifs.n; j++) all += mentions_expr(AST_AT(c->ifs, j, AstExpr), name);
+        if (i < gi) continue;   /* outside the loop */
+        if (i > gi) plain += plain_loads(c->iter, name) + plain_target_loads(c->target, name);
+        for (int j = 0; j < c->ifs.n; j++) plain += plain_loads(AST_AT(c->ifs, j, AstExpr), name);
+    }
+    return all == 1 + plain;
+}
+
 int scope_loop_var_private(const Scope *s, const AstStmt *st)
 {
     for (int i = 0; i < s->private_loops.n; i++)

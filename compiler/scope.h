@@ -77,6 +77,11 @@ void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed,
  * numeric for's own control variable can be the Python local itself. */
 int scope_loop_var_private(const Scope *s, const AstStmt *st);
 
+/* The same for generator gi of a comprehension: its name is mentioned
+ * only as its target and as plain reads inside its loop (later clauses and
+ * the element). */
+int scope_comp_var_private(const AstExpr *comp, int gi);
+
 typedef enum { CT_NONE, CT_LIST, CT_DICT } ContainerType;
 /* CT_LIST / CT_DICT when name, seen from s, is a function local (of s or of
  * an enclosing function) that is only ever bound to a list / dict display or
