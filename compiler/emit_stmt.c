@@ -543,9 +543,9 @@ static int is_plain_split_call(Emitter *E, const AstExpr *e)
  * for a comprehension's first iterable, evaluated outside its function); for
  * a range fast path given[0..1] are the start and stop. */
 const char *st_for_header(Emitter *E, const AstExpr *target, const AstExpr *iter, const char **given,
-                          int is_async);
+                          int is_async, int private_var);
 const char *st_for_header(Emitter *E, const AstExpr *target, const AstExpr *iter, const char **given,
-                          int is_async)
+                          int is_async, int private_var)
 {
     const char *var = "aio_v", *head;
     if (!is_async && is_range_call(E, iter)) {
@@ -573,9 +573,12 @@ const char *st_for_header(Emitter *E, const AstExpr *target, const AstExpr *iter
             limit = em_fmt(E, "%lld", (long long)(stopx->ival + (step > 0 ? -1 : 1)));
         else
             limit = em_fmt(E, "%s %s 1", stop, step > 0 ? "-" : "+");
-        var = "aio_i";
-        head = step == 1 ? em_fmt(E, "for aio_i = %s, %s do", start, limit)
-                         : em_fmt(E, "for aio_i = %s, %s, %lld do", start, limit, (long long)step);
+        /* perf: a variable only read in the body (scope_loop_var_private) is
+         * the control variable itself: no `i = aio_i` store per pass */
+        var = private_var ? em_local_name(E, target->name) : "aio_i";
+        head = step == 1 ? em_fmt(E, "for %s = %s, %s do", var, start, limit)
+                         : em_fmt(E, "for %s = %s, %s, %lld do", var, start, limit, (long long)step);
+        if (private_var) return head;
     } else if (!given && !is_async && is_plain_split_call(E, iter)) {
         /* perf: `for w in s.split()` walks a str without building the list */
         head = em_fmt(E, "for aio_v in %s(%s) do", em_helper(E, "iter_split"), ex_value(E, iter->left->value).s);
@@ -597,7 +600,8 @@ static void st_for(Emitter *E, const AstStmt *s)
     lo_line(&E->out, s->line);
     Frame f;
     frame_begin(E, &f);
-    const char *head = st_for_header(E, s->target, s->iter, NULL, s->is_async);
+    int private_var = E->scope->kind == SC_FUNC && scope_loop_var_private(E->scope, s);
+    const char *head = st_for_header(E, s->target, s->iter, NULL, s->is_async, private_var);
     const char *pre = frame_end(E, &f);
     int wrap = has_else || f.local;
     if (wrap) { lo_put(&E->out, "do"); lo_indent(&E->out, 1); }
@@ -747,17 +751,29 @@ static void fn_header(Emitter *E, const AstList *params, const char *qual, Scope
             buf_printf(&b, " local %s = %s(...)", em_local_name(E, va), em_helper(E, "varargs"));
         }
     }
+    /* One nil check, on the last required positional parameter, covers them
+     * all: a positional call cannot leave an earlier one nil while a later one
+     * is set (aio has no nil values), and the keyword path (aio.call_fn)
+     * reports holes itself before calling. aio_missing then names every
+     * missing one. */
+    int last_req = -1;
+    for (int i = 0; i < n; i++)
+        if (AST_AT(*params, i, AstParam)->kind == PARAM_POS && !AST_AT(*params, i, AstParam)->deflt) last_req = i;
     for (int i = 0; i < n; i++) {
         const AstParam *p = AST_AT(*params, i, AstParam);
         const char *ln = em_local_name(E, p->name);
-        if (p->kind == PARAM_KWARGS)
+        if (p->kind == PARAM_POS && !p->deflt && i != last_req)
+            continue;
+        else if (p->kind == PARAM_KWARGS)
             buf_printf(&b, " if %s == nil then %s = %s({}) end", ln, ln, em_helper(E, "dict"));
         else if (p->kind == PARAM_VARARGS)
             continue;
         else if (p->deflt)
             buf_printf(&b, " if %s == nil then %s = %s end", ln, ln, dflt[i]);
         else
-            buf_printf(&b, " if %s == nil then %s(\"%s\", \"%s\"%s) end", ln, em_helper(E, "missing"), qual, p->name,
+            /* perf: `not x` is an inline test; `x == nil` alone is a C call (EQK) */
+            buf_printf(&b, " if not %s and %s == nil then %s(\"%s\", \"%s\"%s) end", ln, ln, em_helper(E, "missing"),
+                       qual, p->name,
                        p->kind == PARAM_KWONLY ? ", true" : "");
     }
     if (sc->locals.n) {
@@ -1589,7 +1605,8 @@ LExpr ex_comprehension(Emitter *E, const AstExpr *e)
         const AstComp *g = AST_AT(e->generators, i, AstComp);
         Frame f;
         frame_begin(E, &f);
-        const char *head = st_for_header(E, g->target, g->iter, i == 0 ? args : NULL, g->is_async);
+        const char *head = st_for_header(E, g->target, g->iter, i == 0 ? args : NULL, g->is_async,
+                                         scope_comp_var_private(e, i));
         const char *pre = frame_end(E, &f);
         buf_printf(&b, " %s%s", pre, head);
         ends++;

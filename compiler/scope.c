@@ -575,6 +575,207 @@ static void ty_stmts(Arena *a, Scope *s, const AstList *body)
     for (int i = 0; i < body->n; i++) ty_stmt(a, s, AST_AT(*body, i, AstStmt));
 }
 
+/* ---- range loops with a private variable (perf; see scope.h) ----
+ * `for i in range(n)` would store the Lua control variable into the Python
+ * local on every pass (`i = aio_i`). When i is mentioned nowhere in the
+ * function but as a plain read in such loops' bodies (not in a nested scope,
+ * whose closures would capture a per-pass variable, nor in a try/with body,
+ * which may be a closure kept across passes), no one can tell the two apart,
+ * so the control variable is i itself. */
+
+static int mentions_stmts(const AstList *b, const char *name);
+
+static int is_name(const char *a, const char *name)
+{
+    return a && strcmp(a, name) == 0;
+}
+
+static int mentions_params(const AstList *ps, const char *name);
+
+/* Every mention of name in e, nested scopes included. */
+static int mentions_expr(const AstExpr *e, const char *name)
+{
+    if (!e) return 0;
+    int n = (e->kind == EX_NAME || e->kind == EX_NAMEDEXPR) && is_name(e->name, name);
+    n += mentions_expr(e->value, name) + mentions_expr(e->left, name) + mentions_expr(e->right, name) +
+         mentions_expr(e->test, name) + mentions_expr(e->index, name) + mentions_expr(e->lower, name) +
+         mentions_expr(e->upper, name) + mentions_expr(e->step, name) + mentions_expr(e->spec, name) +
+         mentions_expr(e->elt, name);
+    for (int i = 0; i < e->items.n; i++) n += mentions_expr(AST_AT(e->items, i, AstExpr), name);
+    for (int i = 0; i < e->keys.n; i++) n += mentions_expr(AST_AT(e->keys, i, AstExpr), name);
+    for (int i = 0; i < e->args.n; i++) n += mentions_expr(AST_AT(e->args, i, AstArg)->value, name);
+    n += mentions_params(&e->params, name);
+    for (int i = 0; i < e->generators.n; i++) {
+        const AstComp *c = AST_AT(e->generators, i, AstComp);
+        n += mentions_expr(c->target, name) + mentions_expr(c->iter, name);
+        for (int j = 0; j < c->ifs.n; j++) n += mentions_expr(AST_AT(c->ifs, j, AstExpr), name);
+    }
+    return n;
+}
+
+static int mentions_params(const AstList *ps, const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < ps->n; i++) {
+        const AstParam *p = AST_AT(*ps, i, AstParam);
+        n += is_name(p->name, name) + mentions_expr(p->deflt, name);
+    }
+    return n;
+}
+
+static int mentions_list(const AstList *l, const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < l->n; i++) n += mentions_expr(AST_AT(*l, i, AstExpr), name);
+    return n;
+}
+
+static int mentions_stmt(const AstStmt *st, const char *name)
+{
+    int n = is_name(st->name, name);
+    n += mentions_expr(st->value, name) + mentions_expr(st->target, name) + mentions_expr(st->test, name) +
+         mentions_expr(st->iter, name) + mentions_expr(st->annotation, name) + mentions_expr(st->exc, name) +
+         mentions_expr(st->cause, name) + mentions_expr(st->msg, name);
+    n += mentions_list(&st->targets, name) + mentions_list(&st->decorators, name) + mentions_params(&st->params, name);
+    for (int i = 0; i < st->bases.n; i++) n += mentions_expr(AST_AT(st->bases, i, AstArg)->value, name);
+    for (int i = 0; i < st->items.n; i++) {
+        const AstWithItem *w = AST_AT(st->items, i, AstWithItem);
+        n += mentions_expr(w->context, name) + mentions_expr(w->target, name);
+    }
+    for (int i = 0; i < st->names.n; i++) {
+        if (st->kind == ST_GLOBAL || st->kind == ST_NONLOCAL) {
+            n += is_name(AST_AT(st->names, i, const char), name);
+        } else {
+            /* import: count any alias that could bind name (conservative) */
+            const AstAlias *al = AST_AT(st->names, i, AstAlias);
+            n += strstr(al->name, name) != NULL || (al->asname && is_name(al->asname, name)) || is_name(al->name, "*");
+        }
+    }
+    for (int i = 0; i < st->handlers.n; i++) {
+        const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
+        n += is_name(h->name, name) + mentions_expr(h->type, name) + mentions_stmts(&h->body, name);
+    }
+    return n + mentions_stmts(&st->body, name) + mentions_stmts(&st->orelse, name) +
+           mentions_stmts(&st->finalbody, name);
+}
+
+static int mentions_stmts(const AstList *b, const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < b->n; i++) n += mentions_stmt(AST_AT(*b, i, AstStmt), name);
+    return n;
+}
+
+/* Reads of name in e outside nested scopes (lambdas, comprehensions). */
+static int plain_loads(const AstExpr *e, const char *name)
+{
+    if (!e) return 0;
+    switch (e->kind) {
+    case EX_LAMBDA: case EX_LISTCOMP: case EX_SETCOMP: case EX_DICTCOMP: case EX_GENEXP: case EX_NAMEDEXPR:
+        return 0;
+    case EX_NAME:
+        return is_name(e->name, name);
+    default: break;
+    }
+    int n = plain_loads(e->value, name) + plain_loads(e->left, name) + plain_loads(e->right, name) +
+            plain_loads(e->test, name) + plain_loads(e->index, name) + plain_loads(e->lower, name) +
+            plain_loads(e->upper, name) + plain_loads(e->step, name) + plain_loads(e->spec, name);
+    for (int i = 0; i < e->items.n; i++) n += plain_loads(AST_AT(e->items, i, AstExpr), name);
+    for (int i = 0; i < e->keys.n; i++) n += plain_loads(AST_AT(e->keys, i, AstExpr), name);
+    for (int i = 0; i < e->args.n; i++) n += plain_loads(AST_AT(e->args, i, AstArg)->value, name);
+    return n;
+}
+
+/* Reads inside an assignment target (a[i] = v reads i); a bare name is a store. */
+static int plain_target_loads(const AstExpr *t, const char *name)
+{
+    if (!t || t->kind == EX_NAME) return 0;
+    if (t->kind == EX_TUPLE || t->kind == EX_LIST) {
+        int n = 0;
+        for (int i = 0; i < t->items.n; i++) n += plain_target_loads(AST_AT(t->items, i, AstExpr), name);
+        return n;
+    }
+    if (t->kind == EX_STARRED) return plain_target_loads(t->value, name);
+    return plain_loads(t, name);
+}
+
+static int plain_stmts(const AstList *b, const char *name);
+
+static int plain_stmt(const AstStmt *st, const char *name)
+{
+    switch (st->kind) {
+    case ST_EXPR: case ST_RETURN: case ST_IF: case ST_WHILE: case ST_ASSERT: case ST_RAISE:
+    case ST_BREAK: case ST_CONTINUE: case ST_PASS:
+        break;
+    case ST_ASSIGN: case ST_DEL: {
+        int n = plain_loads(st->value, name);
+        for (int i = 0; i < st->targets.n; i++) n += plain_target_loads(AST_AT(st->targets, i, AstExpr), name);
+        return n;
+    }
+    case ST_AUGASSIGN: case ST_ANNASSIGN:
+        return plain_loads(st->value, name) + plain_target_loads(st->target, name);
+    case ST_FOR:
+        return plain_loads(st->iter, name) + plain_target_loads(st->target, name) + plain_stmts(&st->body, name) +
+               plain_stmts(&st->orelse, name);
+    default:   /* def, class, try, with, global, nonlocal, import */
+        return 0;
+    }
+    return plain_loads(st->value, name) + plain_loads(st->test, name) + plain_loads(st->exc, name) +
+           plain_loads(st->cause, name) + plain_loads(st->msg, name) + plain_stmts(&st->body, name) +
+           plain_stmts(&st->orelse, name);
+}
+
+static int plain_stmts(const AstList *b, const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < b->n; i++) n += plain_stmt(AST_AT(*b, i, AstStmt), name);
+    return n;
+}
+
+static void find_private_loops(Arena *a, Scope *s, const AstList *fbody, const AstList *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        const AstStmt *st = AST_AT(*b, i, AstStmt);
+        if (st->kind == ST_DEF || st->kind == ST_CLASS) continue;
+        if (st->kind == ST_FOR && !st->is_async && st->target->kind == EX_NAME &&
+            is_builtin_call(s, st->iter, "range", s->range_fixed)) {
+            const char *name = st->target->name;
+            if (!nameset_has(&s->params, name) && mentions_stmt(st, name) == 1 + plain_stmts(&st->body, name))
+                ast_list_push(a, &s->private_loops, (void *)st);
+        }
+        for (int j = 0; j < st->handlers.n; j++)
+            find_private_loops(a, s, fbody, &AST_AT(st->handlers, j, AstHandler)->body);
+        find_private_loops(a, s, fbody, &st->body);
+        find_private_loops(a, s, fbody, &st->orelse);
+        find_private_loops(a, s, fbody, &st->finalbody);
+    }
+}
+
+int scope_comp_var_private(const AstExpr *comp, int gi)
+{
+    const AstComp *g = AST_AT(comp->generators, gi, AstComp);
+    if (g->is_async || g->target->kind != EX_NAME) return 0;
+    const char *name = g->target->name;
+    int all = mentions_expr(comp->elt, name) + mentions_expr(comp->value, name);
+    int plain = plain_loads(comp->elt, name) + plain_loads(comp->value, name);
+    for (int i = 0; i < comp->generators.n; i++) {
+        const AstComp *c = AST_AT(comp->generators, i, AstComp);
+        all += mentions_expr(c->target, name) + mentions_expr(c->iter, name);
+        for (int j = 0; j < c->ifs.n; j++) all += mentions_expr(AST_AT(c->ifs, j, AstExpr), name);
+        if (i < gi) continue;   /* outside the loop */
+        if (i > gi) plain += plain_loads(c->iter, name) + plain_target_loads(c->target, name);
+        for (int j = 0; j < c->ifs.n; j++) plain += plain_loads(AST_AT(c->ifs, j, AstExpr), name);
+    }
+    return all == 1 + plain;
+}
+
+int scope_loop_var_private(const Scope *s, const AstStmt *st)
+{
+    for (int i = 0; i < s->private_loops.n; i++)
+        if (AST_AT(s->private_loops, i, const AstStmt) == st) return 1;
+    return 0;
+}
+
 void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed, int range_fixed)
 {
     if (s->kind != SC_FUNC) return;
@@ -582,6 +783,20 @@ void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed,
     s->range_fixed = range_fixed;
     ty_stmts(a, s, body);
     ty_solve_ints(a, s);
+    /* candidates: loops whose own mentions of the name are the target and
+     * plain reads in the body; kept when those loops hold every mention */
+    find_private_loops(a, s, body, body);
+    AstList cand = s->private_loops;
+    memset(&s->private_loops, 0, sizeof s->private_loops);
+    for (int i = 0; i < cand.n; i++) {
+        const char *name = AST_AT(cand, i, const AstStmt)->target->name;
+        int in_loops = 0;
+        for (int j = 0; j < cand.n; j++) {
+            const AstStmt *o = AST_AT(cand, j, const AstStmt);
+            if (strcmp(o->target->name, name) == 0) in_loops += mentions_stmt(o, name);
+        }
+        if (in_loops == mentions_stmts(body, name)) ast_list_push(a, &s->private_loops, cand.items[i]);
+    }
 }
 
 ContainerType scope_container(const Scope *s, const char *name)

@@ -39,6 +39,10 @@ typedef struct Scope {
     struct IntBind *ib;
     int nib, capib;
     int len_fixed, range_fixed;   /* `len` / `range` are the builtins here */
+    /* SC_FUNC, perf: `for name in range(...)` statements (AstStmt*) whose
+     * name is mentioned nowhere else in the function but as a plain load in
+     * the loop body (see scope_loop_var_private) */
+    AstList private_loops;
     const char *clsvar; /* SC_CLASS: the Lua local holding the class table */
     int has_yield;      /* SC_FUNC: the body yields (a generator) */
     int has_await;
@@ -68,6 +72,15 @@ void scope_bind_scalar(Arena *a, Scope *s, const char *name);
  * anything else (walrus, for/with/except targets, del, augmented assignment,
  * def/class/import, nonlocal rebinding from nested defs). */
 void scope_collect_types(Arena *a, Scope *s, const AstList *body, int len_fixed, int range_fixed);
+
+/* 1 if st (a `for name in range(...)` of s) is in s->private_loops: the Lua
+ * numeric for's own control variable can be the Python local itself. */
+int scope_loop_var_private(const Scope *s, const AstStmt *st);
+
+/* The same for generator gi of a comprehension: its name is mentioned
+ * only as its target and as plain reads inside its loop (later clauses and
+ * the element). */
+int scope_comp_var_private(const AstExpr *comp, int gi);
 
 typedef enum { CT_NONE, CT_LIST, CT_DICT } ContainerType;
 /* CT_LIST / CT_DICT when name, seen from s, is a function local (of s or of

@@ -57,29 +57,12 @@ local function short(name)
   return name
 end
 
--- The exception is reported at the call site (Python binds arguments
--- before entering the function), so its innermost frame is dropped.
--- The required positional parameters still unset in the calling function
--- (spec.nreq: how many the function has; its locals 1..nreq are they).
-local function missing_names(pname)
-  local info = debug.getinfo(3, "f")
-  local spec = info and funcs[info.func]
-  local nreq = spec and spec.nreq
-  if not nreq then return { pname } end
-  local names, seen = {}, false
-  for i = 1, nreq do
-    local lname, v = debug.getlocal(3, i)
-    local p = spec.params[i]
-    if p == pname then seen = true end
-    if seen and lname ~= nil and v == nil then names[#names + 1] = p end
-  end
-  if #names == 0 then names[1] = pname end
-  return names
+local function fname_of(fn, spec)
+  return (spec and spec.name) or "function"
 end
 
-function aio.missing(fname, pname, kwonly)
-  local what = kwonly and "keyword-only" or "positional"
-  local names = kwonly and { pname } or missing_names(pname)
+-- "f() missing 2 required positional arguments: 'a' and 'b'"
+local function missing_text(fname, names, what)
   local n = #names
   local list
   if n == 1 then list = "'" .. names[1] .. "'"
@@ -89,9 +72,52 @@ function aio.missing(fname, pname, kwonly)
     for i = 1, n - 1 do list = list .. "'" .. names[i] .. "', " end
     list = list .. "and '" .. names[n] .. "'"
   end
-  local e = setmetatable({ args = aio.tuple({ [0] = fname .. "() missing " .. n .. " required " .. what ..
-    (n == 1 and " argument: " or " arguments: ") .. list }), aio_drop_frame = true }, TypeError)
+  return fname .. "() missing " .. n .. " required " .. what ..
+    (n == 1 and " argument: " or " arguments: ") .. list
+end
+
+-- The required positional parameters still unset in the calling function
+-- (spec.nreq: how many the function has; its locals 1..nreq are they). A
+-- function checks only its last required parameter (emit_stmt.c fn_header),
+-- so every nil one among them is named here.
+local function missing_names(pname)
+  local info = debug.getinfo(3, "f")
+  local spec = info and funcs[info.func]
+  local nreq = spec and spec.nreq
+  if not nreq then return { pname } end
+  local names = {}
+  for i = 1, nreq do
+    local lname, v = debug.getlocal(3, i)
+    if lname ~= nil and v == nil then names[#names + 1] = spec.params[i] end
+  end
+  if #names == 0 then names[1] = pname end
+  return names
+end
+
+-- The exception is reported at the call site (Python binds arguments
+-- before entering the function), so its innermost frame is dropped.
+function aio.missing(fname, pname, kwonly)
+  local what = kwonly and "keyword-only" or "positional"
+  local names = kwonly and { pname } or missing_names(pname)
+  local e = setmetatable({ args = aio.tuple({ [0] = missing_text(fname, names, what) }), aio_drop_frame = true },
+    TypeError)
   error(e, 0)
+end
+
+-- After keyword mapping: a keyword call can leave a required positional
+-- unset before a set one (f(b=2) for def f(a, b)), which the function's own
+-- check on its last required parameter would not see.
+local function check_holes(fn, spec, args)
+  local nreq = spec.nreq
+  if not nreq then return end
+  local names
+  for i = 1, nreq do
+    if args[i] == nil then
+      names = names or {}
+      names[#names + 1] = spec.params[i]
+    end
+  end
+  if names then throw(TypeError, missing_text(fname_of(fn, spec), names, "positional")) end
 end
 
 -- {k=v} .. **m .. : merged keyword table (with order list).
@@ -132,10 +158,6 @@ local function param_index(spec)
   for i = 1, #ko do ix[ko[i]] = -i end
   spec.aio_pix = ix
   return ix
-end
-
-local function fname_of(fn, spec)
-  return (spec and spec.name) or "function"
 end
 
 -- Calls fn with an optional leading self, positional table pos {n=, ...}
@@ -188,6 +210,7 @@ local function call_fn(fn, self_arg, pos, kw)
       throw(TypeError, fname_of(fn, spec) .. "() got an unexpected keyword argument '" .. name .. "'")
     end
   end
+  check_holes(fn, spec, args)
   if not spec.vararg then
     local n = np
     for i = 1, #kwonly do args[np + i] = kwvals[i] end
