@@ -1067,6 +1067,26 @@ static void types_list(Emitter *E, const AstExpr *t, Buf *b)
     buf_printf(b, ", %s", ex_value(E, t).s);
 }
 
+/* Counts the classes of an except type made only of builtin exception
+ * names the module never binds (fixed values); -1 if it has anything else. */
+static int fixed_types(Emitter *E, const AstExpr *t)
+{
+    if (t->kind == EX_TUPLE) {
+        int n = 0;
+        for (int i = 0; i < t->items.n; i++) {
+            int k = fixed_types(E, AST_AT(t->items, i, AstExpr));
+            if (k < 0) return -1;
+            n += k;
+        }
+        return n;
+    }
+    const Scope *owner;
+    if (t->kind != EX_NAME || !em_is_builtin_exc(t->name) || !em_builtin_fixed(E, t->name) ||
+        scope_resolve(E->scope, t->name, &owner) != NR_GLOBAL)
+        return -1;
+    return 1;
+}
+
 /* How a try body is called. Tracebacks cost a stack walk, so they are
  * recorded only for an exception that may leave the try: plain pcall when a
  * bare `except:` catches everything; aio_tb_unless(e, T...) (no traceback
@@ -1089,6 +1109,19 @@ static const char *try_handler(Emitter *E, const AstStmt *s)
     Buf b;
     buf_init(&b);
     for (int i = 0; i < s->handlers.n; i++) types_list(E, AST_AT(s->handlers, i, AstHandler)->type, &b);
+    /* perf: builtin classes are fixed values, so a C handler made from them
+     * (stdlib/exc_native.c) answers for them; one class: made once per run */
+    int nfixed = 0;
+    for (int i = 0; i < s->handlers.n && nfixed >= 0; i++) {
+        int k = fixed_types(E, AST_AT(s->handlers, i, AstHandler)->type);
+        nfixed = k < 0 ? -1 : nfixed + k;
+    }
+    if (nfixed >= 1 && nfixed <= 32) {
+        const char *r = nfixed == 1 ? em_fmt(E, "%s[%s]", em_helper(E, "catchers"), b.data + 2)
+                                    : em_fmt(E, "%s(%s)", em_helper(E, "catch"), b.data + 2);
+        buf_free(&b);
+        return r;
+    }
     /* parenthesised: not a tail call, the walk counts this frame */
     /* perf: an exception of exactly the first clause's class returns at once */
     const AstExpr *t0 = AST_AT(s->handlers, 0, AstHandler)->type;
@@ -1153,7 +1186,7 @@ static void th_collect(Emitter *E, const AstList *body, Buf *decl, int body_ok)
                 th = try_handler(E, st);
                 if (*frame_end(E, &f)) th = NULL;
             }
-            if (th && strncmp(th, "function(", 9) == 0) {
+            if (th && (strncmp(th, "function(", 9) == 0 || strncmp(th, "aio_catch", 9) == 0)) {
                 const char *nm = em_fmt(E, "aio_th%d", ++E->nlabel);
                 buf_printf(decl, "%slocal %s = %s", decl->len ? " " : "", nm, th);
                 E->th_try[E->th_n] = st;

@@ -275,6 +275,16 @@ tb_unless_slow = function(err, ...)
   return e
 end
 
+-- perf: the message handler of a try whose except types are all builtin
+-- classes is a C closure (stdlib/exc_native.c): aio.catch(T1, ..., Tn), or
+-- for one class aio.catchers[T] (made once per class)
+aio.catch = aio.native.make_catch(tb_unless_slow)
+aio.catchers = setmetatable({}, { __index = function(t, cls)
+  local h = aio.catch(cls)
+  rawset(t, cls, h)
+  return h
+end })
+
 local line_cache = {}
 local function source_line(src, n)
   local lines = line_cache[src]

@@ -10,4 +10,5 @@ void native_open_all(lua_State *L)
     native_interrupt_open(L);
     native_net_open(L);
     native_seq_open(L);
+    native_exc_open(L);
 }

@@ -19,6 +19,7 @@ void native_json_open(lua_State *L);  /* stdlib/json_native.c: decode via jansso
 void native_loop_open(lua_State *L);  /* vm/loop.c: loop_now, loop_wait, loop_alive (the VM's libuv loop) */
 void native_interrupt_open(lua_State *L); /* vm/interrupt.c: set_interrupt; wraps coroutine.resume */
 void native_net_open(lua_State *L);
+void native_exc_open(lua_State *L);   /* stdlib/exc_native.c: make_raise1 (raise E(a)), make_catch (try message handlers) */
 void native_seq_open(lua_State *L);   /* stdlib/seq_native.c: make_len (builtin len), join_seq (str.join) */   /* stdlib/net_native.c: TCP/pipe/UDP handles, getaddrinfo (net_*) */
 
 #endif
