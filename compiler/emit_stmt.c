@@ -1233,22 +1233,15 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
 {
     int jumps = jumps_out(&s->body, 0);
     const char *th = try_handler(E, s);
-    const char *pc = em_helper(E, th ? "xpcall" : "pcall");
-    const char *keep = in_finally ? NULL : try_body_var(E, s);   /* kept: the finally's closure */
-    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
-    else lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", pc);
-    protected_body(E, &s->body);
     const AstHandler *h0 = AST_AT(s->handlers, 0, AstHandler);
-    lo_line(&E->out, h0->line);
     int id = ++E->nlabel;
     const char *ev = em_fmt(E, "aio_e%d", id);
-    const char *call = keep ? em_fmt(E, "end end local aio_ok, aio_c, aio_v = %s(%s%s%s)", pc, keep, th ? ", " : "",
-                                     th ? th : "")
-                            : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
     /* perf: an exception of exactly the first clause's class (a plain name)
      * is used as caught, without the aio_exc call converting Lua errors (the
      * message handler has converted them already; not with a bare pcall,
-     * which leaves Lua's error strings, whose metatable is str's) */
+     * which leaves Lua's error strings, whose metatable is str's). The body
+     * then runs under aio_try (xpcall that also returns the error's
+     * metatable, stdlib/exc_native.c) into aio_m<N>. */
     const char *mv = NULL, *t0 = NULL;
     if (th && h0->type && h0->type->kind == EX_NAME) {
         Frame f;
@@ -1256,9 +1249,19 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
         LExpr t = ex_value(E, h0->type);
         if (!*frame_end(E, &f) && (t.flags & LX_SIMPLE)) t0 = t.s, mv = em_fmt(E, "aio_m%d", id);
     }
+    const char *pc = em_helper(E, mv ? "try" : th ? "xpcall" : "pcall");
+    const char *res = mv ? em_fmt(E, "aio_ok, aio_c, aio_v, %s", mv) : "aio_ok, aio_c, aio_v";
+    const char *keep = in_finally ? NULL : try_body_var(E, s);   /* kept: the finally's closure */
+    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
+    else lo_putf(&E->out, "do local %s = %s(function()", res, pc);
+    protected_body(E, &s->body);
+    lo_line(&E->out, h0->line);
+    const char *call = keep ? em_fmt(E, "end end local %s = %s(%s%s%s)", res, pc, keep, th ? ", " : "",
+                                     th ? th : "")
+                            : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
     if (mv)
-        lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c) local %s = %s == %s and aio_c or %s(aio_c)", call,
-                mv, em_helper(E, "getmetatable"), ev, mv, t0, em_helper(E, "exc"));
+        lo_putf(&E->out, "%s if not aio_ok then local %s = %s == %s and aio_c or %s(aio_c)", call, ev, mv, t0,
+                em_helper(E, "exc"));
     else
         lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c)", call, ev, em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;

@@ -808,6 +808,7 @@ end
 -- perf: the C closure (stdlib/exc_native.c) throws plain_exc classes itself
 -- and hands every other call to raise1 above
 aio.raise1 = aio.native.make_raise1(plain_exc, shared_args, TupleMT, raise1)
+aio.try = aio.native.try
 
 function aio.enter(ctx)
   local m = lookup(typeof(ctx), "__enter__")

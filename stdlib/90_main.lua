@@ -180,6 +180,7 @@ local function fn_facts(f)
   return si
 end
 
+local aio_try = aio.try   -- a try's xpcall (stdlib/exc_native.c)
 local function capture_near(level)
   local rev = {}
   local pending, pending_src
@@ -188,7 +189,7 @@ local function capture_near(level)
     local info = getinfo(lvl, "fl")
     if not info then break end
     local f = info.func
-    if f == xpcall or f == pcall then
+    if f == xpcall or f == pcall or f == aio_try then
       crossed = true
     else
       local si = fn_facts(f)

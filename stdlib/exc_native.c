@@ -11,6 +11,11 @@
  * error calls: raise+catch cost is dominated by frames (Lua frees half of
  * the spare call records after every caught error).
  *
+ * aio.native.try(body, handler) is xpcall that also returns the error's
+ * metatable on failure (false, err, nil, mt): a try's first except clause
+ * tests its class without a getmetatable call. The traceback walk treats its
+ * frame as it does xpcall's (stdlib/90_main.lua).
+ *
  * aio.native.make_catch(slow) returns aio.catch(T1, ..., Tn): a C closure
  * used as a try's xpcall message handler when every except type is a
  * builtin class the module never rebinds (fixed values). An error whose
@@ -122,9 +127,36 @@ static int ex_make_catch(lua_State *L)
     return 1;
 }
 
+/* As xpcall's continuation; a failure also returns the error's metatable:
+ * false, err, nil, getmetatable(err) (the nil stands for a body's value). */
+static int ex_try_done(lua_State *L, int status, lua_KContext extra)
+{
+    if (status != LUA_OK && status != LUA_YIELD) {   /* body, handler, true, err */
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        lua_pushnil(L);
+        if (!lua_getmetatable(L, -2)) lua_pushnil(L);
+        return 4;
+    }
+    return lua_gettop(L) - (int)extra;
+}
+
+/* try(body, handler): xpcall(body, handler), plus the error's metatable on
+ * failure, so that testing an except clause's class costs no further call. */
+static int ex_try(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_settop(L, 2);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    int status = lua_pcallk(L, 0, LUA_MULTRET, 2, 2, ex_try_done);
+    return ex_try_done(L, status, 2);
+}
+
 void native_exc_open(lua_State *L)
 {
     static const luaL_Reg fns[] = {
+        {"try", ex_try},
         {"make_raise1", ex_make_raise1},
         {"make_catch", ex_make_catch},
         {NULL, NULL},
