@@ -56,22 +56,36 @@ static void ex_push_args(lua_State *L, int shared)
     }
 }
 
-/* raise1(cls, a, shared) */
+/* Does raise1 build cls's exceptions itself (plain[cls] is true)? Upvalue 5
+ * holds the last class found so (perf: a raise site repeats its class; one
+ * compare instead of a table lookup); it starts as a table of its own. */
+static int ex_plain(lua_State *L)
+{
+    if (lua_rawequal(L, 1, lua_upvalueindex(5))) return 1;
+    if (lua_type(L, 1) != LUA_TTABLE) return 0;
+    lua_pushvalue(L, 1);
+    int plain = lua_rawget(L, lua_upvalueindex(1)) == LUA_TBOOLEAN && lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (plain) {
+        lua_pushvalue(L, 1);
+        lua_replace(L, lua_upvalueindex(5));
+    }
+    return plain;
+}
+
+/* raise1(cls, a[, shared]) */
 static int ex_raise1(lua_State *L)
 {
-    lua_settop(L, 3);
-    lua_pushvalue(L, 1);
-    int plain = lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL && lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    if (!plain || lua_type(L, 1) != LUA_TTABLE) {
+    if (!ex_plain(L)) {
+        lua_settop(L, 3);
         lua_pushvalue(L, lua_upvalueindex(4));
         lua_insert(L, 1);
         lua_callk(L, 3, LUA_MULTRET, 0, ex_raise_done);
         return ex_raise_done(L, LUA_OK, 0);
     }
-    ex_push_args(L, lua_toboolean(L, 3));
+    int shared = lua_toboolean(L, 3);   /* before any push: there may be 2 arguments */
     lua_createtable(L, 0, 1);
-    lua_insert(L, -2);
+    ex_push_args(L, shared);
     lua_setfield(L, -2, "args");
     lua_pushvalue(L, 1);
     lua_setmetatable(L, -2);
@@ -85,18 +99,18 @@ static int ex_make_raise1(lua_State *L)
     luaL_checktype(L, 3, LUA_TTABLE);
     luaL_checktype(L, 4, LUA_TFUNCTION);
     lua_settop(L, 4);
-    lua_pushcclosure(L, ex_raise1, 4);
+    lua_newtable(L);   /* upvalue 5: no class yet */
+    lua_pushcclosure(L, ex_raise1, 5);
     return 1;
 }
 
 /* The message handler: upvalue 1 is slow, 2..n+1 the except types. */
 static int ex_catch_handler(lua_State *L)
 {
-    lua_settop(L, 1);
-    if (lua_type(L, 1) == LUA_TTABLE && lua_getmetatable(L, 1)) {
-        int hit = lua_rawequal(L, -1, lua_upvalueindex(2));
-        lua_pop(L, 1);
-        if (hit) return 1;
+    /* Lua calls a message handler with exactly one argument */
+    if (lua_type(L, 1) == LUA_TTABLE && lua_getmetatable(L, 1) && lua_rawequal(L, -1, lua_upvalueindex(2))) {
+        lua_pushvalue(L, 1);
+        return 1;
     }
     int n = 1;
     while (n < CATCH_MAX && lua_type(L, lua_upvalueindex(n + 2)) != LUA_TNONE) n++;
@@ -146,7 +160,7 @@ static int ex_try_done(lua_State *L, int status, lua_KContext extra)
 static int ex_try(lua_State *L)
 {
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    lua_settop(L, 2);
+    if (lua_gettop(L) != 2) lua_settop(L, 2);   /* emitted code passes two */
     lua_pushboolean(L, 1);
     lua_pushvalue(L, 1);
     int status = lua_pcallk(L, 0, LUA_MULTRET, 2, 2, ex_try_done);
