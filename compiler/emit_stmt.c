@@ -1121,6 +1121,26 @@ static void types_list(Emitter *E, const AstExpr *t, Buf *b)
     buf_printf(b, ", %s", ex_value(E, t).s);
 }
 
+/* Counts the classes of an except type made only of builtin exception
+ * names the module never binds (fixed values); -1 if it has anything else. */
+static int fixed_types(Emitter *E, const AstExpr *t)
+{
+    if (t->kind == EX_TUPLE) {
+        int n = 0;
+        for (int i = 0; i < t->items.n; i++) {
+            int k = fixed_types(E, AST_AT(t->items, i, AstExpr));
+            if (k < 0) return -1;
+            n += k;
+        }
+        return n;
+    }
+    const Scope *owner;
+    if (t->kind != EX_NAME || !em_is_builtin_exc(t->name) || !em_builtin_fixed(E, t->name) ||
+        scope_resolve(E->scope, t->name, &owner) != NR_GLOBAL)
+        return -1;
+    return 1;
+}
+
 /* How a try body is called. Tracebacks cost a stack walk, so they are
  * recorded only for an exception that may leave the try: plain pcall when a
  * bare `except:` catches everything; aio_tb_unless(e, T...) (no traceback
@@ -1143,6 +1163,19 @@ static const char *try_handler(Emitter *E, const AstStmt *s)
     Buf b;
     buf_init(&b);
     for (int i = 0; i < s->handlers.n; i++) types_list(E, AST_AT(s->handlers, i, AstHandler)->type, &b);
+    /* perf: builtin classes are fixed values, so a C handler made from them
+     * (stdlib/exc_native.c) answers for them; one class: made once per run */
+    int nfixed = 0;
+    for (int i = 0; i < s->handlers.n && nfixed >= 0; i++) {
+        int k = fixed_types(E, AST_AT(s->handlers, i, AstHandler)->type);
+        nfixed = k < 0 ? -1 : nfixed + k;
+    }
+    if (nfixed >= 1 && nfixed <= 32) {
+        const char *r = nfixed == 1 ? em_fmt(E, "%s[%s]", em_helper(E, "catchers"), b.data + 2)
+                                    : em_fmt(E, "%s(%s)", em_helper(E, "catch"), b.data + 2);
+        buf_free(&b);
+        return r;
+    }
     /* parenthesised: not a tail call, the walk counts this frame */
     /* perf: an exception of exactly the first clause's class returns at once */
     const AstExpr *t0 = AST_AT(s->handlers, 0, AstHandler)->type;
@@ -1207,7 +1240,7 @@ static void th_collect(Emitter *E, const AstList *body, Buf *decl, int body_ok)
                 th = try_handler(E, st);
                 if (*frame_end(E, &f)) th = NULL;
             }
-            if (th && strncmp(th, "function(", 9) == 0) {
+            if (th && (strncmp(th, "function(", 9) == 0 || strncmp(th, "aio_catch", 9) == 0)) {
                 const char *nm = em_fmt(E, "aio_th%d", ++E->nlabel);
                 buf_printf(decl, "%slocal %s = %s", decl->len ? " " : "", nm, th);
                 E->th_try[E->th_n] = st;
@@ -1254,22 +1287,15 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
 {
     int jumps = jumps_out(&s->body, 0);
     const char *th = try_handler(E, s);
-    const char *pc = em_helper(E, th ? "xpcall" : "pcall");
-    const char *keep = in_finally ? NULL : try_body_var(E, s);   /* kept: the finally's closure */
-    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
-    else lo_putf(&E->out, "do local aio_ok, aio_c, aio_v = %s(function()", pc);
-    protected_body(E, &s->body);
     const AstHandler *h0 = AST_AT(s->handlers, 0, AstHandler);
-    lo_line(&E->out, h0->line);
     int id = ++E->nlabel;
     const char *ev = em_fmt(E, "aio_e%d", id);
-    const char *call = keep ? em_fmt(E, "end end local aio_ok, aio_c, aio_v = %s(%s%s%s)", pc, keep, th ? ", " : "",
-                                     th ? th : "")
-                            : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
     /* perf: an exception of exactly the first clause's class (a plain name)
      * is used as caught, without the aio_exc call converting Lua errors (the
      * message handler has converted them already; not with a bare pcall,
-     * which leaves Lua's error strings, whose metatable is str's) */
+     * which leaves Lua's error strings, whose metatable is str's). The body
+     * then runs under aio_try (xpcall that also returns the error's
+     * metatable, stdlib/exc_native.c) into aio_m<N>. */
     const char *mv = NULL, *t0 = NULL;
     if (th && h0->type && h0->type->kind == EX_NAME) {
         Frame f;
@@ -1277,9 +1303,19 @@ static void st_try_except(Emitter *E, const AstStmt *s, int in_finally)
         LExpr t = ex_value(E, h0->type);
         if (!*frame_end(E, &f) && (t.flags & LX_SIMPLE)) t0 = t.s, mv = em_fmt(E, "aio_m%d", id);
     }
+    const char *pc = em_helper(E, mv ? "try" : th ? "xpcall" : "pcall");
+    const char *res = mv ? em_fmt(E, "aio_ok, aio_c, aio_v, %s", mv) : "aio_ok, aio_c, aio_v";
+    const char *keep = in_finally ? NULL : try_body_var(E, s);   /* kept: the finally's closure */
+    if (keep) lo_putf(&E->out, "do if not %s then %s = function()", keep, keep);
+    else lo_putf(&E->out, "do local %s = %s(function()", res, pc);
+    protected_body(E, &s->body);
+    lo_line(&E->out, h0->line);
+    const char *call = keep ? em_fmt(E, "end end local %s = %s(%s%s%s)", res, pc, keep, th ? ", " : "",
+                                     th ? th : "")
+                            : em_fmt(E, "end%s%s)", th ? ", " : "", th ? th : "");
     if (mv)
-        lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c) local %s = %s == %s and aio_c or %s(aio_c)", call,
-                mv, em_helper(E, "getmetatable"), ev, mv, t0, em_helper(E, "exc"));
+        lo_putf(&E->out, "%s if not aio_ok then local %s = %s == %s and aio_c or %s(aio_c)", call, ev, mv, t0,
+                em_helper(E, "exc"));
     else
         lo_putf(&E->out, "%s if not aio_ok then local %s = %s(aio_c)", call, ev, em_helper(E, "exc"));
     const char *saved = E->fn->handler_exc;

@@ -939,7 +939,7 @@ local function keeps_exc_new(cls)
   if rawget(cls, "__module__") == "builtins" then plain_exc[cls] = true end
   return true
 end
-function aio.raise1(cls, a, shared)
+local function raise1(cls, a, shared)
   if plain_exc[cls] or keeps_exc_new(cls) then
     local t
     if shared then
@@ -955,6 +955,10 @@ function aio.raise1(cls, a, shared)
   end
   return aio.raise(cls(a))
 end
+-- perf: the C closure (stdlib/exc_native.c) throws plain_exc classes itself
+-- and hands every other call to raise1 above
+aio.raise1 = aio.native.make_raise1(plain_exc, shared_args, TupleMT, raise1)
+aio.try = aio.native.try
 
 function aio.enter(ctx)
   local m = lookup(typeof(ctx), "__enter__")

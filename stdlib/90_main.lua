@@ -180,6 +180,7 @@ local function fn_facts(f)
   return si
 end
 
+local aio_try = aio.try   -- a try's xpcall (stdlib/exc_native.c)
 local function capture_near(level)
   local rev = {}
   local pending, pending_src
@@ -188,7 +189,7 @@ local function capture_near(level)
     local info = getinfo(lvl, "fl")
     if not info then break end
     local f = info.func
-    if f == xpcall or f == pcall then
+    if f == xpcall or f == pcall or f == aio_try then
       crossed = true
     else
       local si = fn_facts(f)
@@ -274,6 +275,16 @@ tb_unless_slow = function(err, ...)
   if type(e) == "table" and rawget(e, "aio_tb") == nil then record_here(e, 4) end
   return e
 end
+
+-- perf: the message handler of a try whose except types are all builtin
+-- classes is a C closure (stdlib/exc_native.c): aio.catch(T1, ..., Tn), or
+-- for one class aio.catchers[T] (made once per class)
+aio.catch = aio.native.make_catch(tb_unless_slow)
+aio.catchers = setmetatable({}, { __index = function(t, cls)
+  local h = aio.catch(cls)
+  rawset(t, cls, h)
+  return h
+end })
 
 local line_cache = {}
 local function source_line(src, n)

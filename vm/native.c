@@ -11,4 +11,5 @@ void native_open_all(lua_State *L)
     native_net_open(L);
     native_seq_open(L);
     native_re_open(L);
+    native_exc_open(L);
 }

@@ -18,8 +18,9 @@ void native_time_open(lua_State *L);  /* stdlib/time_native.c: monotonic clocks,
 void native_json_open(lua_State *L);  /* stdlib/json_native.c: decode via jansson */
 void native_loop_open(lua_State *L);  /* vm/loop.c: loop_now, loop_wait, loop_alive (the VM's libuv loop) */
 void native_interrupt_open(lua_State *L); /* vm/interrupt.c: set_interrupt; wraps coroutine.resume */
-void native_net_open(lua_State *L);
+void native_net_open(lua_State *L);   /* stdlib/net_native.c: TCP/pipe/UDP handles, getaddrinfo (net_*) */
 void native_re_open(lua_State *L);    /* stdlib/re_native.c: re_compile, re_find (PCRE2) */
-void native_seq_open(lua_State *L);   /* stdlib/seq_native.c: make_len (builtin len), join_seq (str.join) */   /* stdlib/net_native.c: TCP/pipe/UDP handles, getaddrinfo (net_*) */
+void native_exc_open(lua_State *L);   /* stdlib/exc_native.c: make_raise1 (raise E(a)), make_catch (try message handlers) */
+void native_seq_open(lua_State *L);   /* stdlib/seq_native.c: make_len (builtin len), join_seq (str.join) */
 
 #endif
