@@ -12,6 +12,7 @@
 typedef struct MemState {
     uintptr_t heap_end;   /* brk heap end already given huge-page advice */
     int big_heap;         /* AioConfig.big_heap: malloc tuning + advice on */
+    unsigned recheck;     /* allocations until the next sbrk(0) regardless */
 } MemState;
 /* Sets up the malloc settings; then mem_new_state makes a Lua state using m. */
 void mem_init(MemState *m, int big_heap);
