@@ -13,10 +13,10 @@ local typeof, tname, throw, lookup = aio.typeof, aio.tname, aio.throw, aio.looku
 local TypeError, ZeroDivisionError, OverflowError, ValueError =
   aio.TypeError, aio.ZeroDivisionError, aio.OverflowError, aio.ValueError
 
--- Python truthiness, dispatched on the metatable (one C call): str, numbers
--- and None inline, objects through their class's aio_bool (bytes, list, a
--- user __bool__/__len__, ...), anything else is true.
-local Str, NoneType = aio.Str, getmetatable(None)
+-- Python truthiness, dispatched on the metatable (one C call): str, numbers,
+-- None and bytes inline, other objects through their class's aio_bool (list,
+-- dict, a user __bool__/__len__, ...), anything else is true.
+local Str, Bytes, BS, NoneType = aio.Str, aio.Bytes, aio.BYTES_KEY, getmetatable(None)
 local NumMeta   -- the metatable of all numbers (set below)
 local function truthy(v)
   if v == true then return true end
@@ -25,6 +25,7 @@ local function truthy(v)
   if mt == Str then return v ~= "" end
   if mt == NumMeta then return v ~= 0 end
   if mt == NoneType or mt == nil then return mt == nil end
+  if mt == Bytes then return v[BS] ~= "" end
   local f = rawget(mt, "aio_bool")
   if f then return f(v) end
   return true

@@ -381,11 +381,23 @@ end
 -- read(n): the echo-style hot path (one chunk buffered, n covers it) hands
 -- the received string over as is.
 local BS, Bytes = aio.BYTES_KEY, aio.Bytes
-local mtype = math.type
+local mtype, current_task, net_write = math.type, aio.current_task, N.net_write
 amethod(StreamReader, "read", { "n" }, function(r, n)
   local c = r.c
   if mtype(n) == "integer" and n > 0 and c.pn == 0 then
-    if c.buf == "" and not c.eof then conn_wait_data(c, "read") end
+    if c.buf == "" and not c.eof then
+      -- conn_wait_data's common case inline: reading, no other waiter
+      local t = not (c.rwait or c.closed or not c.reading) and current_task()
+      if t then
+        c.rwait = t
+        if not park() then
+          if c.rwait == t then c.rwait = nil end
+          aio.raise_cancel()
+        end
+      else
+        conn_wait_data(c, "read")
+      end
+    end
     local s = c.buf
     if c.pn == 0 and s ~= "" and n >= #s then
       c.buf = ""
@@ -451,11 +463,14 @@ local function new_writer(c, reader)
   return setmetatable({ c = c, reader = reader }, StreamWriter)
 end
 
--- write(data): conn_write with bytes unwrapped inline (the echo hot path).
+-- write(data): conn_write inline, bytes unwrapped inline (the echo hot path).
 ax.method(StreamWriter, "write", { "data" }, function(w, d)
   local s
   if getmetatable(d) == Bytes then s = d[BS] else s = bval(d) end
-  conn_write(w.c, s)
+  local c = w.c
+  if c.closing or c.closed or c.werr then return None end
+  local q, name, msg, errno = net_write(c.h, s)
+  if q == nil then c.werr = net_exc(name, msg, errno) else c.wq = q end
   return None
 end)
 ax.method(StreamWriter, "writelines", { "data" }, function(w, it)
