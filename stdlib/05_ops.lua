@@ -13,17 +13,21 @@ local typeof, tname, throw, lookup = aio.typeof, aio.tname, aio.throw, aio.looku
 local TypeError, ZeroDivisionError, OverflowError, ValueError =
   aio.TypeError, aio.ZeroDivisionError, aio.OverflowError, aio.ValueError
 
--- Python truthiness.
+-- Python truthiness, dispatched on the metatable (one C call): str, numbers,
+-- None and bytes inline, other objects through their class's aio_bool (list,
+-- dict, a user __bool__/__len__, ...), anything else is true.
+local Str, Bytes, BS, NoneType = aio.Str, aio.Bytes, aio.BYTES_KEY, getmetatable(None)
+local NumMeta   -- the metatable of all numbers (set below)
 local function truthy(v)
   if v == true then return true end
-  if v == false or rawequal(v, None) then return false end
-  local t = type(v)
-  if t == "number" then return v ~= 0 end
-  if t == "string" then return v ~= "" end
-  if t == "table" then
-    local f = rawget(getmetatable(v), "aio_bool")
-    if f then return f(v) end
-  end
+  if v == false then return false end
+  local mt = getmetatable(v)
+  if mt == Str then return v ~= "" end
+  if mt == NumMeta then return v ~= 0 end
+  if mt == NoneType or mt == nil then return mt == nil end
+  if mt == Bytes then return v[BS] ~= "" end
+  local f = rawget(mt, "aio_bool")
+  if f then return f(v) end
   return true
 end
 aio.truthy = truthy
@@ -414,7 +418,7 @@ local function scalar_newindex(v, k)
 end
 aio.scalar_index, aio.scalar_newindex = scalar_index, scalar_newindex
 
-local NumMeta = { __index = scalar_index, __newindex = scalar_newindex, __call = not_callable, __name = "number" }
+NumMeta = { __index = scalar_index, __newindex = scalar_newindex, __call = not_callable, __name = "number" }
 install_generic(NumMeta)
 debug.setmetatable(0, NumMeta)
 aio.NumMeta = NumMeta

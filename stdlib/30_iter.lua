@@ -486,8 +486,7 @@ method(Slice, "indices", { "self", "length" }, function(s, n)
   return aio.tuple({ [0] = a, b, c })
 end)
 
-local BS = {}   -- private key of a bytes object's Lua string
-aio.BYTES_KEY = BS
+local BS = aio.BYTES_KEY   -- private key of a bytes object's Lua string
 
 function aio.getslice(a, i, j, k)
   local t = type(a)

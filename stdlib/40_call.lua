@@ -776,12 +776,18 @@ end
 aio.resolve_method = resolve_method
 
 function aio.callm(o, name, ...)
-  -- fast path: a method of a user class, not shadowed by an instance attribute
+  -- fast path: a registered function held by the object's class: a method of
+  -- a user class not shadowed by an instance attribute, or of a builtin
+  -- class (resolve_method's answer in both cases, without the call)
   if type(o) == "table" then
     local cls = getmetatable(o)
-    if cls and rawget(cls, "aio_user") and rawget(o, name) == nil then
-      local f = rawget(cls, name)
-      if type(f) == "function" and funcs[f] then return f(o, ...) end
+    local f = cls and rawget(cls, name)
+    if f and type(f) == "function" and funcs[f] then
+      if rawget(cls, "aio_user") then
+        if rawget(o, name) == nil then return f(o, ...) end
+      elseif cls ~= Type and cls ~= Module then
+        return f(o, ...)
+      end
     end
   end
   local f, self = resolve_method(o, name)

@@ -160,12 +160,24 @@ local function conn_close(c)
   conn_closed(c)
 end
 
+-- Received data (the native calls it directly, see new_conn): buffered; the
+-- parked reader wakes, or reading pauses when too much is buffered.
+local function conn_data(c, a)
+  if c.buf == "" and c.pn == 0 then c.buf = a
+  else local n = c.pn + 1 c.pend[n] = a c.pn = n c.plen = c.plen + #a end
+  local t = c.rwait
+  if t then
+    c.rwait = nil
+    unpark(t)
+  elseif #c.buf + c.plen > 2 * c.limit then
+    N.net_read_stop(c.h)
+    c.reading = false
+  end
+end
+
 local function conn_event(c, ev, a, b, d)
   if ev == "r" then
-    if c.buf == "" and c.pn == 0 then c.buf = a
-    else local n = c.pn + 1 c.pend[n] = a c.pn = n c.plen = c.plen + #a end
-    if #c.buf + c.plen > 2 * c.limit and not c.rwait then N.net_read_stop(c.h) c.reading = false end
-    wake_reader(c)
+    conn_data(c, a)
   elseif ev == "w" then
     if a == nil or type(a) == "string" then
       c.werr = net_exc(a, b, d)
@@ -194,9 +206,9 @@ end
 local function new_conn(kind, family, limit)
   local c = { buf = "", pend = {}, pn = 0, plen = 0, eof = false, wq = 0, limit = limit or DEFAULT_LIMIT, low = LOW_WATER, high = HIGH_WATER,
               reading = false, closed = false, closing = false }
-  local fn = function(ev, a, b, d) conn_event(c, ev, a, b, d) end
   local h
-  if kind == "pipe" then h = check(N.net_pipe_new(fn)) else h = check(N.net_tcp_new(fn, family)) end
+  if kind == "pipe" then h = check(N.net_pipe_new(conn_event, nil, c, conn_data))
+  else h = check(N.net_tcp_new(conn_event, family, c, conn_data)) end
   c.h = h
   c.kind = kind
   return c
@@ -369,10 +381,23 @@ end
 -- read(n): the echo-style hot path (one chunk buffered, n covers it) hands
 -- the received string over as is.
 local BS, Bytes = aio.BYTES_KEY, aio.Bytes
+local mtype, current_task, net_write = math.type, aio.current_task, N.net_write
 amethod(StreamReader, "read", { "n" }, function(r, n)
   local c = r.c
-  if math.type(n) == "integer" and n > 0 and c.pn == 0 then
-    if c.buf == "" and not c.eof then conn_wait_data(c, "read") end
+  if mtype(n) == "integer" and n > 0 and c.pn == 0 then
+    if c.buf == "" and not c.eof then
+      -- conn_wait_data's common case inline: reading, no other waiter
+      local t = not (c.rwait or c.closed or not c.reading) and current_task()
+      if t then
+        c.rwait = t
+        if not park() then
+          if c.rwait == t then c.rwait = nil end
+          aio.raise_cancel()
+        end
+      else
+        conn_wait_data(c, "read")
+      end
+    end
     local s = c.buf
     if c.pn == 0 and s ~= "" and n >= #s then
       c.buf = ""
@@ -438,8 +463,14 @@ local function new_writer(c, reader)
   return setmetatable({ c = c, reader = reader }, StreamWriter)
 end
 
+-- write(data): conn_write inline, bytes unwrapped inline (the echo hot path).
 ax.method(StreamWriter, "write", { "data" }, function(w, d)
-  conn_write(w.c, bval(d))
+  local s
+  if getmetatable(d) == Bytes then s = d[BS] else s = bval(d) end
+  local c = w.c
+  if c.closing or c.closed or c.werr then return None end
+  local q, name, msg, errno = net_write(c.h, s)
+  if q == nil then c.werr = net_exc(name, msg, errno) else c.wq = q end
   return None
 end)
 ax.method(StreamWriter, "writelines", { "data" }, function(w, it)
@@ -448,7 +479,14 @@ ax.method(StreamWriter, "writelines", { "data" }, function(w, it)
   conn_write(w.c, table.concat(parts))
   return None
 end)
-amethod(StreamWriter, "drain", {}, function(w) conn_drain(w.c) return None end)
+-- drain(): returns at once when the queue is under the high-water mark and
+-- nothing failed (conn_drain's checks, cheapest first).
+amethod(StreamWriter, "drain", {}, function(w)
+  local c = w.c
+  if c.wq <= c.high and not (c.rerr_seen or c.rerr or c.werr) then return None end
+  conn_drain(c)
+  return None
+end)
 ax.method(StreamWriter, "close", {}, function(w) conn_close(w.c) return None end)
 amethod(StreamWriter, "wait_closed", {}, function(w)
   local c = w.c

@@ -9,7 +9,8 @@
  * reference to the Lua event function are released in the close callback.
  * Events reach Lua by calling the handle's event function on the VM's main
  * thread (libuv callbacks run inside aio.native.loop_wait, which the
- * scheduler calls on the main thread): fn(event, ...) with event one of
+ * scheduler calls on the main thread): fn(event, ...), or fn(ctx, event, ...)
+ * when the handle was made with a context value ctx, with event one of
  *   "r", data | "eof" | "rerr", name, msg, errno      (reading)
  *   "w", status_or_nil, name, msg, errno              (a queued write finished)
  *   "c", nil | name, msg, errno                       (connect finished)
@@ -18,6 +19,9 @@
  *   "d", data, ip, port | "derr", name, msg, errno    (UDP datagram)
  * Failures of the natives themselves are returned as nil, name, msg, errno
  * (name like "ECONNREFUSED", errno positive). The callbacks never raise.
+ * A handle made with a read function rfn (and a ctx) delivers received stream
+ * data as rfn(ctx, data) instead of fn(ctx, "r", data): the per-message path
+ * of a stream pushes no event name and dispatches on nothing.
  *
  * Listening sockets accept through a uv_poll_t (NetAcc) rather than
  * uv_listen: libuv's accept loop, out of descriptors, silently accepts and
@@ -52,6 +56,7 @@ enum { NET_TCP, NET_PIPE, NET_UDP };
 typedef struct NetState {
     uv_loop_t *loop;
     lua_State *L;           /* the main thread: where events are delivered */
+    const void *mt;         /* the handles' metatable (net_check compares with it) */
     char rbuf[NET_RBUF];    /* read buffer; each read is copied out at once */
     int rbuf_busy;
 } NetState;
@@ -68,6 +73,8 @@ typedef struct NetHandle {
     } u;
     NetState *ns;
     int fnref;      /* Lua event function (registry ref) */
+    int ctxref;     /* its first argument, or LUA_NOREF (registry ref) */
+    int rfnref;     /* stream data function rfn(ctx, data), or LUA_NOREF */
     int kind;
     int closing;
     NetAcc *acc;    /* accept machinery once listening, else NULL */
@@ -142,9 +149,17 @@ static NetState *net_state(lua_State *L) { return lua_touserdata(L, lua_upvaluei
  * which closes every handle without a callback) did. */
 static int net_dead(NetHandle *h) { return h->closing || uv_is_closing(&h->u.h); }
 
+/* The handle at idx (raises unless it is an open net handle). The metatable
+ * is compared by address: no registry lookup by name per call. */
 static NetHandle *net_check(lua_State *L, int idx)
 {
-    NetBox *b = luaL_checkudata(L, idx, NET_MT);
+    NetBox *b = lua_touserdata(L, idx);
+    int ok = b != NULL && lua_getmetatable(L, idx);
+    if (ok) {
+        ok = lua_topointer(L, -1) == net_state(L)->mt;
+        lua_pop(L, 1);
+    }
+    if (!ok) b = luaL_checkudata(L, idx, NET_MT);   /* raises the usual error */
     if (!b->h || net_dead(b->h)) luaL_error(L, "net: handle is closed");
     return b->h;
 }
@@ -152,15 +167,51 @@ static NetHandle *net_check(lua_State *L, int idx)
 /* Calls the handle's event function with nargs values already pushed on the
  * main thread's stack (under them: nothing of ours). Errors are printed, never
  * propagated into libuv. */
+static void net_call(lua_State *L, int nargs)
+{
+    if (lua_pcall(L, nargs, 0, 0) != LUA_OK) {
+        fprintf(stderr, "aio: internal error in a network callback: %s\n", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
 static void net_emit(NetHandle *h, int nargs)
 {
     lua_State *L = h->ns->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, h->fnref);
     lua_insert(L, -nargs - 1);
-    if (lua_pcall(L, nargs, 0, 0) != LUA_OK) {
-        fprintf(stderr, "aio: internal error in a network callback: %s\n", lua_tostring(L, -1));
-        lua_pop(L, 1);
+    if (h->ctxref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, h->ctxref);
+        lua_insert(L, -nargs - 1);
+        nargs++;
     }
+    net_call(L, nargs);
+}
+
+/* Hands received stream data (n bytes at p) to Lua: rfn(ctx, data), or the
+ * "r" event. */
+static void net_emit_data(NetHandle *h, const char *p, size_t n)
+{
+    lua_State *L = h->ns->L;
+    if (h->rfnref == LUA_NOREF) {
+        lua_pushliteral(L, "r");
+        lua_pushlstring(L, p, n);
+        net_emit(h, 2);
+        return;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->rfnref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->ctxref);
+    lua_pushlstring(L, p, n);
+    net_call(L, 2);
+}
+
+/* Drops the handle's registry references. */
+static void net_unref(NetHandle *h)
+{
+    lua_State *L = h->ns->L;
+    luaL_unref(L, LUA_REGISTRYINDEX, h->fnref);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->ctxref);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->rfnref);
 }
 
 static void net_emit_err(NetHandle *h, const char *ev, int err)
@@ -194,7 +245,7 @@ static void net_acc_release(NetHandle *h, int closed)
 static void net_close_cb(uv_handle_t *uh)
 {
     NetHandle *h = uh->data;
-    luaL_unref(h->ns->L, LUA_REGISTRYINDEX, h->fnref);
+    net_unref(h);
     free(h);
 }
 
@@ -204,7 +255,7 @@ static void net_close_handle(NetHandle *h)
     if (uv_is_closing(&h->u.h)) {
         /* closed by loop_shutdown (no callback) and the loop has run since */
         net_acc_release(h, 1);
-        luaL_unref(h->ns->L, LUA_REGISTRYINDEX, h->fnref);
+        net_unref(h);
         free(h);
         return;
     }
@@ -216,7 +267,9 @@ static void net_close_handle(NetHandle *h)
 
 /* Creates a handle of the given kind; arg 1 is the event function, arg 2 an
  * optional address family (then the socket exists at once, so options such as
- * SO_REUSEPORT can be set before bind). */
+ * SO_REUSEPORT can be set before bind), arg 3 an optional context value
+ * passed first to the event function, arg 4 an optional stream data function
+ * rfn(ctx, data). */
 static int net_new(lua_State *L, int kind)
 {
     NetState *ns = net_state(L);
@@ -233,6 +286,15 @@ static int net_new(lua_State *L, int kind)
     h->u.h.data = h;
     lua_pushvalue(L, 1);
     h->fnref = luaL_ref(L, LUA_REGISTRYINDEX);
+    h->ctxref = h->rfnref = LUA_NOREF;
+    if (!lua_isnoneornil(L, 3)) {
+        lua_pushvalue(L, 3);
+        h->ctxref = luaL_ref(L, LUA_REGISTRYINDEX);
+        if (lua_isfunction(L, 4)) {
+            lua_pushvalue(L, 4);
+            h->rfnref = luaL_ref(L, LUA_REGISTRYINDEX);
+        }
+    }
     NetBox *b = lua_newuserdatauv(L, sizeof *b, 0);
     b->h = h;
     luaL_setmetatable(L, NET_MT);
@@ -499,9 +561,7 @@ static void net_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     if (n == 0 || net_dead(h)) return;
     if (n == UV_EOF) { lua_pushstring(L, "eof"); net_emit(h, 1); return; }
     if (n < 0) { uv_read_stop(s); net_emit_err(h, "rerr", (int)n); return; }
-    lua_pushstring(L, "r");
-    lua_pushlstring(L, buf->base, (size_t)n);
-    net_emit(h, 2);
+    net_emit_data(h, buf->base, (size_t)n);
 }
 
 static int net_read_start(lua_State *L)
@@ -771,6 +831,9 @@ void native_net_open(lua_State *L)
     ns->L = lua_tothread(L, -1);
     lua_pop(L, 1);
     ns->rbuf_busy = 0;
+    luaL_getmetatable(L, NET_MT);
+    ns->mt = lua_topointer(L, -1);   /* kept alive by the registry */
+    lua_pop(L, 1);
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, NET_STATE_KEY);   /* keeps it alive */
     luaL_setfuncs(L, fns, 1);
