@@ -39,7 +39,8 @@ end
 -- _re: the regex engine (stdlib/re_native.c, PCRE2) for stdlib/re.aio.
 aio.builtin_modules._re = function()
   local native = aio.native
-  return { re_compile = native.re_compile, re_find = native.re_find }
+  return { re_compile = native.re_compile, re_find = native.re_find, re_findall = native.re_findall,
+    re_sub = native.re_sub }
 end
 
 -- _traceback: the runtime's traceback formatting (90_main) for stdlib/traceback.aio.

@@ -569,9 +569,20 @@ function aio.fix_index(cls)
     end)
   end
   if setitem or has_prop then
+    -- perf: the descriptors an instance store must honour, by name, as
+    -- lookup would find them (nearest class in the MRO wins); recomputed
+    -- whenever fix_index runs again (class attributes set later)
+    local descrs = {}
+    local mro = rawget(cls, "aio_mro") or { cls }
+    for i = #mro, 1, -1 do
+      for k, v in pairs(mro[i]) do
+        if type(v) == "table" and (getmetatable(v) == Property or user_descr(v)) then descrs[k] = v
+        else descrs[k] = nil end
+      end
+    end
     rawset(cls, "__newindex", function(o, k, v)
-      local p = lookup(cls, k)
-      if type(p) == "table" then
+      local p = descrs[k]
+      if p ~= nil then
         if getmetatable(p) == Property then return p:set(o, v) end
         local dm = user_descr(p)
         local st = dm and lookup(dm, "__set__")
