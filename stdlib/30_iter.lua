@@ -206,6 +206,7 @@ Range.__index = function(r, k)
   end
   local ix = type(k) == "table" and lookup(getmetatable(k), "__index__")
   if ix then return r[ix(k)] end
+  if getmetatable(k) == aio.Slice then return aio.getslice(r, k.start, k.stop, k.step) end   -- a[slice(...)]
   throw(TypeError, "range indices must be integers or slices, not " .. tname(k))
 end
 Range.__newindex = function() throw(TypeError, "'range' object does not support item assignment") end
@@ -703,6 +704,7 @@ Bytes.__index = function(b, k)
     if m ~= nil then return m end
     throw(aio.AttributeError, "'bytes' object has no attribute '" .. k .. "'")
   end
+  if getmetatable(k) == aio.Slice then return aio.getslice(b, k.start, k.stop, k.step) end   -- a[slice(...)]
   throw(TypeError, "byte indices must be integers or slices, not " .. tname(k))
 end
 Bytes.__newindex = function() throw(TypeError, "'bytes' object does not support item assignment") end

@@ -460,12 +460,12 @@ local function short_name(n) return smatch(n, "([^%.]+)$") or n end
 
 local function func_attr(f, name)
   local spec = funcs[f]
+  local d = spec and spec.attrs
+  if d and d[name] ~= nil then return d[name] end   -- set by functools.wraps etc.
   if name == "__name__" then return spec and short_name(spec.name) or "<lambda>" end
   if name == "__qualname__" then return spec and spec.name or "<lambda>" end
   if name == "__doc__" then return spec and spec.doc or None end
   if name == "__module__" then return "__main__" end
-  local d = spec and spec.attrs
-  if d and d[name] ~= nil then return d[name] end
   throw(AttributeError, "'function' object has no attribute '" .. name .. "'")
 end
 
