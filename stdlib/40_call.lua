@@ -539,7 +539,9 @@ local function class_dict(cls)
   aio.dict_set(d, "__module__", rawget(cls, "__module__") or "__main__")
   for _, k in ipairs(rawget(cls, "aio_order") or {}) do
     local v = rawget(cls, k)
-    if v ~= nil then aio.dict_set(d, k, v) end
+    -- (runtime fields and Lua metamethods are not Python attributes)
+    local hidden = sfind(k, "^aio_") or (sfind(k, "^__") and not sfind(k, "__$"))
+    if v ~= nil and not hidden then aio.dict_set(d, k, v) end
   end
   if aio.dict_get(d, "__doc__") == nil then aio.dict_set(d, "__doc__", None) end
   return d
