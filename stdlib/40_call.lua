@@ -700,7 +700,8 @@ function aio.setattr(o, name, v)
   if t == "table" then
     local cls = getmetatable(o)
     if cls == Type then
-      if rawget(o, "aio_user") then aio.class_note_name(o, name) end
+      -- a new name joins C.__dict__'s order (no scan when rebinding)
+      if rawget(o, name) == nil and rawget(o, "aio_user") then aio.class_note_name(o, name) end
       set_class_attr(o, name, v, rawget(o, name))
       return
     end
