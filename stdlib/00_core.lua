@@ -99,8 +99,31 @@ local function c3(cls, bases)
   end
 end
 
+-- A class statement's keywords (`class C(B, metaclass=M, flag=1)`, kw is
+-- {metaclass=M, flag=1} or nil). There are no metaclasses: `metaclass=type`
+-- is accepted, a metaclass naming a stand-in base in __aio_base__ (abc's
+-- ABCMeta -> ABC) adds that base, any other raises TypeError. The other
+-- keywords go to __init_subclass__ (class_done, 40_call).
+local function class_keywords(cls, name, bases, kw)
+  local m = kw.metaclass
+  if m ~= nil then
+    kw.metaclass = nil
+    local stand = m ~= Type and getmetatable(m) == Type and rawget(m, "__aio_base__")
+    if stand then
+      local found = false
+      for i = 1, #bases do if bases[i] == stand then found = true end end
+      if not found then bases[#bases + 1] = stand end
+    elseif m ~= Type then
+      throw(aio.TypeError, "class " .. name .. ": metaclasses are not supported (metaclass=" ..
+        tostring(getmetatable(m) == Type and rawget(m, "__name__") or "?") .. ")")
+    end
+  end
+  if next(kw) ~= nil then cls.aio_class_kw = kw end
+  return bases
+end
+
 -- Creates a class table (methods are then stored into it; see class_done).
-local function class(name, bases, meta, modname)
+local function class(name, bases, kw, modname)
   -- __module__: the module whose code runs this class statement (runtime
   -- classes pass "builtins")
   if modname == nil then
@@ -108,6 +131,7 @@ local function class(name, bases, meta, modname)
     modname = info and aio.source_module_name and aio.source_module_name(info.source) or "__main__"
   end
   local cls = { __name__ = name, __qualname__ = name, __name = name, __module__ = modname }
+  if kw then bases = class_keywords(cls, name, bases or {}, kw) end
   if bases == nil or #bases == 0 then bases = { aio.object } end
   for i = 1, #bases do
     if getmetatable(bases[i]) ~= Type then
@@ -117,7 +141,7 @@ local function class(name, bases, meta, modname)
   cls.aio_bases = bases
   cls.aio_user = true           -- instances keep attributes as raw fields
   cls.aio_mro = c3(cls, bases)
-  return setmetatable(cls, meta or Type)
+  return setmetatable(cls, Type)
 end
 aio.class = class
 
@@ -125,7 +149,7 @@ aio.class = class
 local own_only = {
   __name__ = true, __qualname__ = true, __name = true, aio_bases = true, aio_mro = true,
   __index = true, __newindex = true, __module__ = true, __doc__ = true, aio_new = true,
-  aio_done = true, __annotations__ = true,
+  aio_done = true, __annotations__ = true, aio_order = true, aio_class_kw = true,
 }
 
 local specials   -- filled in by 05_ops (dunder -> Lua metamethod wiring)
@@ -218,6 +242,21 @@ Type.__index = function(cls, k)
     if v ~= nil then return v end
   end
   throw(aio.AttributeError, "'" .. tostring(rawget(cls, "__name__")) .. "' object has no attribute '" .. tostring(k) .. "'")
+end
+
+-- A class body's names in definition order (C.__dict__, enum members): each
+-- new name stored into an unfinished class is appended to its aio_order.
+local function note_name(cls, k)
+  if type(k) ~= "string" then return end
+  local order = rawget(cls, "aio_order")
+  if not order then order = {} rawset(cls, "aio_order", order) end
+  for i = 1, #order do if order[i] == k then return end end
+  order[#order + 1] = k
+end
+aio.class_note_name = note_name
+Type.__newindex = function(cls, k, v)
+  if not rawget(cls, "aio_done") then note_name(cls, k) end
+  rawset(cls, k, v)
 end
 
 -- Calling a class creates an instance.

@@ -469,8 +469,18 @@ end
 
 function aio.wire_specials(cls)
   if rawget(cls, "__eq__") then rawset(cls, "__eq", eq_mm) end
-  -- a user __new__: cls(...) calls it, then __init__ when it made a cls
-  local new = rawget(cls, "aio_user") and rawget(cls, "__new__")
+  -- a user __new__ (its own or a user base's): cls(...) calls it, then
+  -- __init__ when it made a cls
+  local new
+  if rawget(cls, "aio_user") then
+    for _, c in ipairs(rawget(cls, "aio_mro") or { cls }) do
+      local v = rawget(c, "__new__")
+      if v ~= nil then
+        if rawget(c, "aio_user") then new = v end
+        break
+      end
+    end
+  end
   if type(new) == "table" and getmetatable(new) == aio.StaticMethod then new = new.f end
   if type(new) == "function" and new ~= rawget(object, "__new__") then
     rawset(cls, "aio_user_new", new)

@@ -113,6 +113,11 @@ local function repr(v)
       local f = rawget(mt, "aio_repr")
       if f then return f(v) end
       if mt == aio.Type then
+        local cr = aio.lookup(v, "__class_repr__")   -- enum's <enum 'Color'>
+        if cr then
+          if type(cr) == "table" and getmetatable(cr) == aio.ClassMethod then cr = cr.f end
+          return cr(v)
+        end
         local mod = rawget(v, "__module__")
         local name = rawget(v, "__qualname__") or rawget(v, "__name__")
         if mod == "builtins" or mod == nil then return "<class '" .. name .. "'>" end

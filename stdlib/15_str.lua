@@ -84,6 +84,7 @@ Str.__index = function(s, k)
     if k < 0 or k >= n then throw(IndexError, "string index out of range") end
     return ssub(s, k + 1, k + 1)
   end
+  if getmetatable(k) == aio.Slice then return aio.getslice(s, k.start, k.stop, k.step) end   -- a[slice(...)]
   throw(TypeError, "string indices must be integers, not '" .. tname(k) .. "'")
 end
 Str.__newindex = function()

@@ -48,6 +48,7 @@ local function seq_index(cls, what)
       throw(TypeError, what .. " indices must be integers or slices, not str")
     end
     if type(k) == "boolean" then return t[k and 1 or 0] end
+    if getmetatable(k) == aio.Slice then return aio.getslice(t, k.start, k.stop, k.step) end   -- a[slice(...)]
     local ix = type(k) == "table" and aio.lookup(getmetatable(k), "__index__")
     if ix then return t[ix(k)] end   -- an object with __index__
     if math_type(k) == "float" and k == k and k == math.floor(k) then

@@ -103,6 +103,7 @@ function aio.is_iterable(x)
   if t == "string" then return true end
   if t ~= "table" then return false end
   local mt = getmetatable(x)
+  if mt == aio.Type then return lookup(x, "__class_iter__") ~= nil end
   if mt == List or mt == Tuple or (mt and rawget(mt, "aio_iter")) then return true end
   return mt and rawget(mt, "aio_user") and (lookup(mt, "__iter__") or lookup(mt, "__getitem__")) and true or false
 end
@@ -206,6 +207,7 @@ Range.__index = function(r, k)
   end
   local ix = type(k) == "table" and lookup(getmetatable(k), "__index__")
   if ix then return r[ix(k)] end
+  if getmetatable(k) == aio.Slice then return aio.getslice(r, k.start, k.stop, k.step) end   -- a[slice(...)]
   throw(TypeError, "range indices must be integers or slices, not " .. tname(k))
 end
 Range.__newindex = function() throw(TypeError, "'range' object does not support item assignment") end
@@ -670,6 +672,38 @@ function aio.contains(c, x)
 end
 
 ---------------------------------------------------------------------------
+-- Iterating, sizing and `in` on a class itself (what a metaclass's __iter__,
+-- __len__ and __contains__ do in Python; there are no metaclasses): a class
+-- may define the class methods __class_iter__, __class_len__ and
+-- __class_contains__ (the enum module does). Other classes raise Python's errors.
+---------------------------------------------------------------------------
+local Type = aio.Type
+local function class_hook(cls, name)
+  local f = lookup(cls, name)
+  if type(f) == "table" and getmetatable(f) == aio.ClassMethod then f = f.f end
+  return f
+end
+Type.aio_iter = function(cls)
+  local f = class_hook(cls, "__class_iter__")
+  if not f then throw(TypeError, "'type' object is not iterable") end
+  return iter(f(cls))
+end
+Type.aio_len = function(cls)
+  local f = class_hook(cls, "__class_len__")
+  if not f then throw(TypeError, "object of type 'type' has no len()") end
+  return f(cls)
+end
+Type.aio_contains = function(cls, x)
+  local f = class_hook(cls, "__class_contains__")
+  if f then return aio.truthy(f(cls, x)) end
+  if not class_hook(cls, "__class_iter__") then
+    throw(TypeError, "argument of type 'type' is not iterable")
+  end
+  for v in iter(cls) do if rawequal(v, x) or eq(v, x) then return true end end
+  return false
+end
+
+---------------------------------------------------------------------------
 -- bytes (minimal)
 ---------------------------------------------------------------------------
 function aio.bytes(s) return setmetatable({ [BS] = s }, Bytes) end
@@ -702,6 +736,7 @@ Bytes.__index = function(b, k)
     if m ~= nil then return m end
     throw(aio.AttributeError, "'bytes' object has no attribute '" .. k .. "'")
   end
+  if getmetatable(k) == aio.Slice then return aio.getslice(b, k.start, k.stop, k.step) end   -- a[slice(...)]
   throw(TypeError, "byte indices must be integers or slices, not " .. tname(k))
 end
 Bytes.__newindex = function() throw(TypeError, "'bytes' object does not support item assignment") end

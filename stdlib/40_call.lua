@@ -372,13 +372,26 @@ function aio.class_done(cls)
   base_class_done(cls)
   if named then for _, x in ipairs(named) do x[1](x[2], cls, x[3]) end end
   local mro = rawget(cls, "aio_mro")
+  local kw = rawget(cls, "aio_class_kw")   -- class C(B, flag=1): B.__init_subclass__(C, flag=1)
   for i = 2, #mro do
     local f = rawget(mro[i], "__init_subclass__")
     if f ~= nil then
       if type(f) == "table" and getmetatable(f) == ClassMethod then f = f.f end
-      f(cls)
+      if kw then
+        local names = {}
+        for k in pairs(kw) do names[#names + 1] = k end
+        table.sort(names)
+        for _, k in ipairs(names) do names[k] = kw[k] end
+        aio.call(f, { n = 1, cls }, names)
+      else
+        f(cls)
+      end
+      kw = nil
       break
     end
+  end
+  if kw then
+    throw(TypeError, rawget(cls, "__name__") .. ".__init_subclass__() takes no keyword arguments")
   end
   return cls
 end
@@ -483,12 +496,12 @@ local function short_name(n) return smatch(n, "([^%.]+)$") or n end
 
 local function func_attr(f, name)
   local spec = funcs[f]
+  local d = spec and spec.attrs
+  if d and d[name] ~= nil then return d[name] end   -- set by functools.wraps etc.
   if name == "__name__" then return spec and short_name(spec.name) or "<lambda>" end
   if name == "__qualname__" then return spec and spec.name or "<lambda>" end
   if name == "__doc__" then return spec and spec.doc or None end
   if name == "__module__" then return "__main__" end
-  local d = spec and spec.attrs
-  if d and d[name] ~= nil then return d[name] end
   throw(AttributeError, "'function' object has no attribute '" .. name .. "'")
 end
 
@@ -541,6 +554,22 @@ function aio.class_subscript(cls, k)
   return setmetatable({ __origin__ = cls, __args__ = args }, GenericAlias)
 end
 
+-- C.__dict__: a new dict (not a live mappingproxy) of the names the class
+-- itself defined, in definition order (inherited methods copied into the
+-- class table are left out).
+local function class_dict(cls)
+  local d = aio.dict({})
+  aio.dict_set(d, "__module__", rawget(cls, "__module__") or "__main__")
+  for _, k in ipairs(rawget(cls, "aio_order") or {}) do
+    local v = rawget(cls, k)
+    -- (runtime fields and Lua metamethods are not Python attributes)
+    local hidden = sfind(k, "^aio_") or (sfind(k, "^__") and not sfind(k, "__$"))
+    if v ~= nil and not hidden then aio.dict_set(d, k, v) end
+  end
+  if aio.dict_get(d, "__doc__") == nil then aio.dict_set(d, "__doc__", None) end
+  return d
+end
+
 local function class_special(cls, name)
   if name == "__name__" then return rawget(cls, "__name__") end
   if name == "__qualname__" then return rawget(cls, "__qualname__") or rawget(cls, "__name__") end
@@ -559,6 +588,7 @@ local function class_special(cls, name)
   end
   if name == "__doc__" then return None end
   if name == "__class__" then return getmetatable(cls) end
+  if name == "__dict__" then return class_dict(cls) end
   return nil
 end
 
@@ -640,6 +670,8 @@ local function getattr(o, name, dflt)
     end
   end
   if name == "__class__" then return cls end
+  if cls == Property and (name == "fget" or name == "fset" or name == "fdel") then return rawget(o, name) or None end
+  if (cls == StaticMethod or cls == ClassMethod) and name == "__func__" then return rawget(o, "f") end
   if name == "__dict__" and t == "table" and rawget(cls, "aio_user") then
     if rawget(o, ATTRS) then return rawget(o, ATTRS) end
     local d = aio.new_map(Dict)
@@ -691,6 +723,8 @@ function aio.setattr(o, name, v)
   if t == "table" then
     local cls = getmetatable(o)
     if cls == Type then
+      -- a new name joins C.__dict__'s order (no scan when rebinding)
+      if rawget(o, name) == nil and rawget(o, "aio_user") then aio.class_note_name(o, name) end
       set_class_attr(o, name, v, rawget(o, name))
       return
     end

@@ -119,7 +119,7 @@ Type.aio_new = function(cls, x, bases, dict)
   local bs = {}
   for b in iter(bases) do bs[#bs + 1] = b end
   local c = aio.class(x, bs)
-  for k, v in aio.dict_entries(dict) do rawset(c, k, v) end
+  for k, v in aio.dict_entries(dict) do c[k] = v end   -- (Type.__newindex keeps the order)
   return aio.class_done(c)
 end
 
