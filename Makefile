@@ -115,7 +115,7 @@ check:
 # The suite under valgrind's memcheck: an invalid access or a definite leak fails the test.
 valgrind: all
 	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq valgrind >/dev/null; } || { echo "run: sudo apt-get install -y valgrind"; exit 1; }
-	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$$@"\n' "$(abspath $(AIO))" > $(BUILD)/aio-valgrind
+	@printf '#!/bin/sh\nAIO_PCRE2_JIT=0 exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "%s" "$$@"\n' "$(abspath $(AIO))" > $(BUILD)/aio-valgrind
 	@chmod +x $(BUILD)/aio-valgrind
 	@AIO=$(BUILD)/aio-valgrind TEST_TIMEOUT=120 tests/run $(FILTER)
 

@@ -6,6 +6,7 @@
  * are UTF-8 bytes. */
 #include "native.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -106,8 +107,11 @@ static int re_compile(lua_State *L)
         return re_pack3(L);
     }
     /* the JIT makes matching several times faster; where it is not
-     * available (or fails) pcre2_match interprets as before */
-    (void)pcre2_jit_compile(c->code, PCRE2_JIT_COMPLETE);
+     * available (or fails) pcre2_match interprets as before. AIO_PCRE2_JIT=0
+     * turns it off (make valgrind: memcheck cannot follow JIT code and
+     * reports its reads as uninitialised) */
+    const char *jit = getenv("AIO_PCRE2_JIT");
+    if (!jit || strcmp(jit, "0") != 0) (void)pcre2_jit_compile(c->code, PCRE2_JIT_COMPLETE);
     c->md = pcre2_match_data_create_from_pattern(c->code, NULL);
     if (!c->md) return luaL_error(L, "re: out of memory");
     uint32_t ngroups = 0, nnames = 0, esize = 0;
