@@ -180,12 +180,14 @@ static void pm_pat(Pm *P, const AstPattern *pt, const char *subj)
     case PAT_CAPTURE: pm_bind(P, pt->name, subj); return;
     case PAT_VALUE: {
         const AstExpr *v = pt->value;
+        const char *x = ex_paren(E, ex_value(E, v), P_CONCAT);
         /* Lua's == never equates a boolean and a number: False matches 0 */
-        int boolish = (v->kind == EX_INT && (v->ival == 0 || v->ival == 1)) ||
-                      (v->kind == EX_FLOAT && (v->fval == 0 || v->fval == 1));
-        LExpr x = ex_value(E, v);
-        if (boolish) pm_test(P, em_fmt(E, "%s(%s, %s)", em_helper(E, "eq"), subj, x.s));
-        else pm_test(P, em_fmt(E, "%s == %s", subj, ex_paren(E, x, P_CONCAT)));
+        int num = v->kind == EX_INT || v->kind == EX_FLOAT;
+        double d = v->kind == EX_INT ? (double)v->ival : v->fval;
+        if (num && (d == 0 || d == 1))
+            pm_test(P, em_fmt(E, "(%s == %s or %s == %s)", subj, x, subj, d == 0 ? "false" : "true"));
+        else
+            pm_test(P, em_fmt(E, "%s == %s", subj, x));
         return;
     }
     case PAT_SINGLETON:
@@ -301,7 +303,25 @@ void st_match(Emitter *E, const AstStmt *s)
     for (int i = 0; i < n; i++) {
         const AstHandler *h = AST_AT(s->handlers, i, AstHandler);
         pm_init(&pm[i], E);
+        /* value patterns are literals and dotted names: nothing should be
+         * hoisted, but if something is, it runs first inside the case */
+        Buf hb, *hsaved = E->pre;
+        int hlocal = E->pre_local;
+        buf_init(&hb);
+        E->pre = &hb;
         pm_pat(&pm[i], h->pattern, m);
+        E->pre = hsaved;
+        E->pre_local = hlocal;
+        if (hb.len) {
+            Buf c;
+            buf_init(&c);
+            buf_printf(&c, "do %s %s", hb.data, pm[i].code.len ? pm[i].code.data : "");
+            buf_free(&pm[i].code);
+            pm[i].code = c;
+            pm[i].opens++;
+            pm[i].plain = 0;
+        }
+        buf_free(&hb);
         if (!pm[i].plain || (h->guard && (pm[i].binds.len || ex_hoists(h->guard)))) chain = 0;
     }
     if (chain) match_chain(E, s, pm);

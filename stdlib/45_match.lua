@@ -88,15 +88,30 @@ local SELF_MATCH = {
 
 local function cls_name(cls) return rawget(cls, "__name__") or "?" end
 
+-- v.name, or nil when v has no such attribute. An instance attribute of a
+-- user class is read raw (perf): it is what getattr would return.
 local function attr(v, name)
+  if type(v) == "table" then
+    local mt = getmetatable(v)
+    if mt ~= Type and type(mt) == "table" and rawget(mt, "aio_user") then
+      local x = rawget(v, name)
+      if x ~= nil then return x end
+    end
+  end
   local x = getattr(v, name, MISSING)
   if rawequal(x, MISSING) then return nil end
   return x
 end
 
--- The attribute names of the positional sub-patterns (from __match_args__).
+-- The attribute names of the positional sub-patterns (from __match_args__),
+-- checked once per __match_args__ tuple (tuples are immutable).
+local checked = setmetatable({}, { __mode = "k" })
+
 local function positional_names(cls, npos)
-  local ma = attr(cls, "__match_args__")
+  local ma = aio.lookup(cls, "__match_args__")
+  if ma == nil then ma = attr(cls, "__match_args__") end
+  local names = checked[ma]
+  if names and npos <= #names then return names end
   if ma == nil then ma = aio.tuple({}) end
   if getmetatable(ma) ~= Tuple then
     throw(TypeError, cls_name(cls) .. ".__match_args__ must be a tuple (got " .. aio.tname(ma) .. ")")
@@ -114,6 +129,7 @@ local function positional_names(cls, npos)
     end
     names[i] = n
   end
+  checked[ma] = names
   return names
 end
 
@@ -135,16 +151,16 @@ function aio.match_class(v, cls, npos, ...)
       names = positional_names(cls, npos)
     end
   end
-  local nkw = select("#", ...)
-  for i = 1, npos + nkw do
-    local name = i > npos and select(i - npos, ...) or names[i]
-    if name then
-      for j = 1, i - 1 do
+  -- (a keyword named twice is a compile error)
+  for i = 1, npos + select("#", ...) do
+    local name
+    if i <= npos then name = names[i] else name = select(i - npos, ...) end
+    if name then   -- nil: a builtin's positional sub-pattern (the subject itself)
+      for j = 1, (i <= npos and i or npos + 1) - 1 do
         if names[j] == name then
           throw(TypeError, string.format("%s() got multiple sub-patterns for attribute '%s'", cls_name(cls), name))
         end
       end
-      names[i] = name
       local x = attr(v, name)
       if x == nil then return false end
       out[i] = x
