@@ -259,13 +259,13 @@ static void match_goto(Emitter *E, const AstStmt *s, Pm *pm, int id)
             /* the case's pattern locals stay inside it (Lua's 200-locals limit) */
             Buf c;
             buf_init(&c);
-            buf_printf(&c, "do %s", P->code.data);
+            buf_printf(&c, "do %s", P->code.len ? P->code.data : "");
             buf_free(&P->code);
             P->code = c;
             P->opens++;
         }
         pm_flush(P);
-        buf_add(&P->code, P->binds.data, P->binds.len);
+        if (P->binds.len) buf_add(&P->code, P->binds.data, P->binds.len);
         if (h->guard) {
             const char *pre, *t = guard_test(E, h->guard, &pre);
             if (*pre) { buf_printf(&P->code, "do %s", pre); P->opens++; }

@@ -388,8 +388,24 @@ int p_match_ahead(Parser *p)
     return ok;
 }
 
-/* match_stmt: "match" subject_expr ':' NEWLINE INDENT case_block+ DEDENT
- * case_block: "case" patterns ['if' named_expression] ':' block */
+/* case_block: "case" patterns ['if' named_expression] ':' block */
+static void parse_case(Parser *p, AstStmt *s)
+{
+    if (!p_is_soft(&p->tok, "case")) p_syntax(p);
+    AstHandler *h = arena_alloc(p->a, sizeof *h);
+    h->line = p->tok.line;
+    h->col = p->tok.col;
+    p_next(p);
+    h->pattern = parse_patterns(p);
+    pat_check(p, h->pattern);
+    PatNames pn = { p, {0} };
+    ast_pattern_names(h->pattern, pat_name_dup, &pn);
+    if (p_accept(p, T_IF)) h->guard = parse_named(p);
+    parse_block(p, &h->body, "'case' statement", h->line);
+    ast_list_push(p->a, &s->handlers, h);
+}
+
+/* match_stmt: "match" subject_expr ':' NEWLINE INDENT case_block+ DEDENT */
 AstStmt *parse_match(Parser *p)
 {
     AstStmt *s = p_stmt(p, ST_MATCH, p->tok.line, p->tok.col);
@@ -400,20 +416,18 @@ AstStmt *parse_match(Parser *p)
     if (p->tok.kind != T_INDENT)
         p_fail_at(p, p->tok.line, p->tok.col, "expected an indented block after 'match' statement on line %d", s->line);
     p_next(p);
-    while (p->tok.kind != T_DEDENT && p->tok.kind != T_EOF) {
+    while (p->tok.kind != T_DEDENT && p->tok.kind != T_EOF && !p->stop) {
         if (p_accept(p, T_NEWLINE)) continue;
-        if (!p_is_soft(&p->tok, "case")) p_syntax(p);
-        AstHandler *h = arena_alloc(p->a, sizeof *h);
-        h->line = p->tok.line;
-        h->col = p->tok.col;
-        p_next(p);
-        h->pattern = parse_patterns(p);
-        pat_check(p, h->pattern);
-        PatNames pn = { p, {0} };
-        ast_pattern_names(h->pattern, pat_name_dup, &pn);
-        if (p_accept(p, T_IF)) h->guard = parse_named(p);
-        parse_block(p, &h->body, "'case' statement", h->line);
-        ast_list_push(p->a, &s->handlers, h);
+        /* a syntax error in one case skips that case and goes on with the next */
+        jmp_buf saved;
+        memcpy(saved, p->jb, sizeof saved);
+        PCtx ctx = p->ctx;
+        if (setjmp(p->jb) == 0) parse_case(p, s);
+        else {
+            p->ctx = ctx;
+            p_recover(p);
+        }
+        memcpy(p->jb, saved, sizeof saved);
     }
     p_accept(p, T_DEDENT);
     for (int i = 0; i + 1 < s->handlers.n; i++) {

@@ -1742,7 +1742,7 @@ static void p_skip_block(Parser *p)
 
 /* After an error: skip the rest of the logical line, a block that follows
  * it, and any elif/else/except/finally clauses of a broken statement. */
-static void p_recover(Parser *p)
+void p_recover(Parser *p)
 {
     if (p->stop) return;
     p->recovering = 1;

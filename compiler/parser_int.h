@@ -46,7 +46,9 @@ void p_error_at(Parser *p, int line, int col, const char *fmt, ...) __attribute_
 void p_fail_at(Parser *p, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5), noreturn));
 void p_syntax(Parser *p) __attribute__((noreturn));
-void p_enter(Parser *p);    /* one level deeper (bounded); the caller decrements ctx.depth */
+void p_enter(Parser *p);
+/* After an error: skips the rest of the logical line and a block after it. */
+void p_recover(Parser *p);    /* one level deeper (bounded); the caller decrements ctx.depth */
 
 /* parser.c: nodes and grammar pieces */
 AstExpr *p_expr(Parser *p, AstExprKind k, int line, int col);
