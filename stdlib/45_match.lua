@@ -103,25 +103,47 @@ local function attr(v, name)
   return x
 end
 
+-- A builtin in SELF_MATCH, or a subclass of one (CPython's flag is inherited).
+local function self_matching(cls)
+  if SELF_MATCH[cls] then return true end
+  local mro = rawget(cls, "aio_mro")
+  if mro then
+    for i = 1, #mro do
+      if SELF_MATCH[mro[i]] then return true end
+    end
+  end
+  return false
+end
+
 -- The attribute names of the positional sub-patterns (from __match_args__),
--- checked once per __match_args__ tuple (tuples are immutable).
+-- checked once per __match_args__ tuple (tuples are immutable); "self" when
+-- a class without __match_args__ matches its one sub-pattern against the
+-- subject itself.
 local checked = setmetatable({}, { __mode = "k" })
+
+local function too_many(cls, have, npos)
+  throw(TypeError, string.format("%s() accepts %d positional sub-pattern%s (%d given)",
+    cls_name(cls), have, have == 1 and "" or "s", npos))
+end
 
 local function positional_names(cls, npos)
   local ma = aio.lookup(cls, "__match_args__")
   if ma == nil then ma = attr(cls, "__match_args__") end
   local names = checked[ma]
   if names and npos <= #names then return names end
-  if ma == nil then ma = aio.tuple({}) end
+  if ma == nil then
+    if self_matching(cls) then
+      if npos > 1 then too_many(cls, 1, npos) end
+      return "self"
+    end
+    ma = aio.tuple({})
+  end
   if getmetatable(ma) ~= Tuple then
     throw(TypeError, cls_name(cls) .. ".__match_args__ must be a tuple (got " .. aio.tname(ma) .. ")")
   end
   local have = seq_len(ma)
-  if npos > have then
-    throw(TypeError, string.format("%s() accepts %d positional sub-pattern%s (%d given)",
-      cls_name(cls), have, have == 1 and "" or "s", npos))
-  end
-  local names = {}
+  if npos > have then too_many(cls, have, npos) end
+  names = {}
   for i = 1, npos do
     local n = ma[i - 1]
     if type(n) ~= "string" then
@@ -142,13 +164,10 @@ function aio.match_class(v, cls, npos, ...)
   if not npos then return true end
   local out, names = {}, {}
   if npos > 0 then
-    if SELF_MATCH[cls] then
-      if npos > 1 then
-        throw(TypeError, string.format("%s() accepts 1 positional sub-pattern (%d given)", cls_name(cls), npos))
-      end
+    names = positional_names(cls, npos)
+    if names == "self" then
+      names = {}
       out[1] = v
-    else
-      names = positional_names(cls, npos)
     end
   end
   -- (a keyword named twice is a compile error)
