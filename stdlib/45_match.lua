@@ -4,7 +4,7 @@
 local aio = ...
 
 local rawget, getmetatable, select, type, rawequal = rawget, getmetatable, select, type, rawequal
-local throw, isinst, getattr = aio.throw, aio.isinst, aio.getattr
+local throw, issub, typeof, getattr = aio.throw, aio.issub, aio.typeof, aio.getattr
 local TypeError = aio.TypeError
 local Type, List, Tuple, Dict, Range = aio.Type, aio.List, aio.Tuple, aio.Dict, aio.Range
 
@@ -88,16 +88,8 @@ local SELF_MATCH = {
 
 local function cls_name(cls) return rawget(cls, "__name__") or "?" end
 
--- v.name, or nil when v has no such attribute. An instance attribute of a
--- user class is read raw (perf): it is what getattr would return.
+-- v.name, or nil when v has no such attribute.
 local function attr(v, name)
-  if type(v) == "table" then
-    local mt = getmetatable(v)
-    if mt ~= Type and type(mt) == "table" and rawget(mt, "aio_user") then
-      local x = rawget(v, name)
-      if x ~= nil then return x end
-    end
-  end
   local x = getattr(v, name, MISSING)
   if rawequal(x, MISSING) then return nil end
   return x
@@ -160,28 +152,36 @@ end
 -- false when an attribute is missing.
 function aio.match_class(v, cls, npos, ...)
   if getmetatable(cls) ~= Type then throw(TypeError, "called match pattern must be a type") end
-  if not isinst(v, cls) then return false end
+  local mt = type(v) == "table" and getmetatable(v) or nil
+  if not issub(mt or typeof(v), cls) then return false end
   if not npos then return true end
-  local out, names = {}, {}
+  local out, names = {}, nil
   if npos > 0 then
     names = positional_names(cls, npos)
     if names == "self" then
-      names = {}
+      names = nil
       out[1] = v
     end
   end
-  -- (a keyword named twice is a compile error)
+  -- perf: an instance attribute of a user class is read raw (what getattr
+  -- would return); anything else goes through getattr
+  local raw = mt and rawget(mt, "aio_user")
   for i = 1, npos + select("#", ...) do
     local name
-    if i <= npos then name = names[i] else name = select(i - npos, ...) end
+    if i <= npos then name = names and names[i] else name = select(i - npos, ...) end
     if name then   -- nil: a builtin's positional sub-pattern (the subject itself)
+      -- (a keyword named twice is a compile error)
       for j = 1, (i <= npos and i or npos + 1) - 1 do
-        if names[j] == name then
+        if names and names[j] == name then
           throw(TypeError, string.format("%s() got multiple sub-patterns for attribute '%s'", cls_name(cls), name))
         end
       end
-      local x = attr(v, name)
-      if x == nil then return false end
+      local x
+      if raw then x = rawget(v, name) end
+      if x == nil then
+        x = getattr(v, name, MISSING)
+        if rawequal(x, MISSING) then return false end
+      end
       out[i] = x
     end
   end
