@@ -288,8 +288,13 @@ static void pat_unreachable(Parser *p, const AstPattern *pt)
 {
     while (pt->kind == PAT_AS) pt = pt->sub;
     if (pt->kind == PAT_OR) {
-        for (int i = 0; i < pt->items.n; i++)
-            if (ast_pattern_irrefutable(AST_AT(pt->items, i, AstPattern))) { pat_unreachable(p, AST_AT(pt->items, i, AstPattern)); return; }
+        for (int i = 0; i < pt->items.n; i++) {
+            const AstPattern *alt = AST_AT(pt->items, i, AstPattern);
+            if (ast_pattern_irrefutable(alt)) {
+                pat_unreachable(p, alt);
+                return;
+            }
+        }
         return;
     }
     if (pt->kind == PAT_WILDCARD)
@@ -324,10 +329,13 @@ static void pat_check(Parser *p, const AstPattern *pt)
     case PAT_MAPPING:
         for (int i = 0; i < pt->keys.n; i++) {
             const AstExpr *k = AST_AT(pt->keys, i, AstExpr);
-            for (int j = 0; j < i && k->kind == EX_STR; j++) {
+            for (int j = 0; j < i; j++) {
                 const AstExpr *o = AST_AT(pt->keys, j, AstExpr);
-                if (o->kind == EX_STR && o->str.len == k->str.len && memcmp(o->str.s, k->str.s, k->str.len) == 0)
+                if (o->kind != k->kind) continue;
+                if (k->kind == EX_STR && o->str.len == k->str.len && memcmp(o->str.s, k->str.s, k->str.len) == 0)
                     p_error_at(p, pt->line, pt->col, "mapping pattern checks duplicate key ('%s')", k->str.s);
+                else if (k->kind == EX_INT && o->ival == k->ival)
+                    p_error_at(p, pt->line, pt->col, "mapping pattern checks duplicate key (%lld)", (long long)k->ival);
             }
             pat_check(p, AST_AT(pt->items, i, AstPattern));
         }
