@@ -155,11 +155,51 @@ typedef enum {
     ST_TRY,         /* body, handlers (AstHandler*), orelse, finalbody */
     ST_WITH,        /* [async] with items (AstWithItem*): body */
     ST_IMPORT,      /* names (AstAlias*): import a.b as c, d */
-    ST_IMPORTFROM   /* from module import names (AstAlias*); level = leading dots; name "*" for star */
+    ST_IMPORTFROM,  /* from module import names (AstAlias*); level = leading dots; name "*" for star */
+    ST_MATCH        /* match value: handlers = its case clauses (AstHandler with pattern, guard, body) */
 } AstStmtKind;
 
+/* A pattern of a match statement's case clause (PEP 634). */
+typedef enum {
+    PAT_VALUE,      /* value == subject: a literal (number, -number, string) or a dotted name */
+    PAT_SINGLETON,  /* value (EX_NONE/EX_TRUE/EX_FALSE) is the subject */
+    PAT_CAPTURE,    /* name: binds the subject */
+    PAT_WILDCARD,   /* _ */
+    PAT_STAR,       /* *name (name NULL for *_), only inside a PAT_SEQUENCE */
+    PAT_SEQUENCE,   /* [items] / (items) / items,: at most one PAT_STAR */
+    PAT_MAPPING,    /* {keys[i]: items[i], **name}: keys are literal/value expressions; name may be NULL */
+    PAT_CLASS,      /* value(items, kwnames[i]=kwitems[i]): value is a name or dotted name */
+    PAT_OR,         /* items[0] | items[1] | ... */
+    PAT_AS          /* sub as name */
+} AstPatternKind;
+
+typedef struct AstPattern AstPattern;
+struct AstPattern {
+    AstPatternKind kind;
+    int line, col;
+    AstExpr *value;         /* VALUE, SINGLETON; CLASS: the class */
+    const char *name;       /* CAPTURE, STAR, AS; MAPPING: the **rest name */
+    AstPattern *sub;        /* AS */
+    AstList items;          /* SEQUENCE, MAPPING values, CLASS positional, OR alternatives: AstPattern* */
+    AstList keys;           /* MAPPING: AstExpr* */
+    AstList kwnames;        /* CLASS: const char* */
+    AstList kwitems;        /* CLASS: AstPattern* */
+};
+
+/* Calls fn for every name the pattern binds, in order (an or-pattern: the
+ * names of its first alternative). */
+void ast_pattern_names(const AstPattern *p, void (*fn)(void *ctx, const char *name, const AstPattern *at),
+                       void *ctx);
+/* 1 if the pattern matches every subject (a capture or wildcard, maybe in
+ * an or-pattern or under `as`). */
+int ast_pattern_irrefutable(const AstPattern *p);
+
+/* An except clause of ST_TRY, or a case clause of ST_MATCH (pattern,
+ * guard; type and name are NULL). */
 typedef struct AstHandler {
     AstExpr *type;          /* NULL for a bare except: */
+    AstPattern *pattern;    /* ST_MATCH: case pattern */
+    AstExpr *guard;         /* ST_MATCH: if guard, or NULL */
     const char *name;       /* as name, or NULL */
     AstList body;
     int line, col;

@@ -11,7 +11,7 @@ static const char *const dump_exprs[] = {
 static const char *const dump_stmts[] = {
     "Expr", "Assign", "AugAssign", "AnnAssign", "If", "While", "For", "Break", "Continue",
     "Pass", "Return", "Def", "Class", "Global", "Nonlocal", "Assert", "Del", "Raise", "Try",
-    "With", "Import", "ImportFrom",
+    "With", "Import", "ImportFrom", "Match",
 };
 static const char *const dump_ops[] = {
     "+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "&", "|", "^",
@@ -178,8 +178,9 @@ static void dump_stmt(Buf *o, const AstStmt *s, int d)
     for (int i = 0; i < s->handlers.n; i++) {
         const AstHandler *h = AST_AT(s->handlers, i, AstHandler);
         dump_indent(o, d);
-        buf_printf(o, "except%s%s @%d:%d\n", h->name ? " as " : "", h->name ? h->name : "", h->line, h->col);
+        buf_printf(o, "%s%s%s @%d:%d\n", h->pattern ? "case" : "except", h->name ? " as " : "", h->name ? h->name : "", h->line, h->col);
         if (h->type) dump_expr(o, h->type, d + 1, "type");
+        if (h->guard) dump_expr(o, h->guard, d + 1, "guard");
         dump_body(o, &h->body, d + 1, NULL);
     }
     dump_body(o, &s->orelse, d, "orelse");

@@ -465,6 +465,46 @@ static void walk_with(Da *D, DaCtx *C, const AstStmt *s)
     C->st = acc.st;
 }
 
+static void da_capture(void *ctx, const char *name, const AstPattern *at)
+{
+    (void)at;
+    set_bound(ctx, name, 1);
+}
+
+/* The names a pattern reads: value patterns, classes, mapping keys. */
+static void walk_pattern(Da *D, DaCtx *C, const AstPattern *pt)
+{
+    if (!pt) return;
+    walk_expr(D, C, pt->value);
+    walk_exprs(D, C, &pt->keys);
+    walk_pattern(D, C, pt->sub);
+    for (int i = 0; i < pt->items.n; i++) walk_pattern(D, C, AST_AT(pt->items, i, AstPattern));
+    for (int i = 0; i < pt->kwitems.n; i++) walk_pattern(D, C, AST_AT(pt->kwitems, i, AstPattern));
+}
+
+/* Each case clause is a branch entered with the state after the subject
+ * (a failed earlier case may or may not have bound its captures); without
+ * an irrefutable unguarded case, no case running is one more path. */
+static void walk_match(Da *D, DaCtx *C, const AstStmt *s)
+{
+    walk_expr(D, C, s->value);
+    DaState entry = st_copy(D, C, C->st);
+    DaState ends = st_dead(D, C);
+    int covered = 0;
+    for (int i = 0; i < s->handlers.n; i++) {
+        const AstHandler *h = AST_AT(s->handlers, i, AstHandler);
+        C->st = st_copy(D, C, entry);
+        walk_pattern(D, C, h->pattern);
+        ast_pattern_names(h->pattern, da_capture, C);
+        walk_expr(D, C, h->guard);
+        walk_stmts(D, C, &h->body);
+        st_meet(C, &ends, C->st);
+        if (!h->guard && ast_pattern_irrefutable(h->pattern)) covered = 1;
+    }
+    if (!covered) st_meet(C, &ends, entry);
+    C->st = ends;
+}
+
 static void walk_import(DaCtx *C, const AstStmt *s)
 {
     for (int i = 0; i < s->names.n; i++) {
@@ -544,6 +584,7 @@ static void walk_stmt(Da *D, DaCtx *C, const AstStmt *s)
         break;
     case ST_TRY: walk_try(D, C, s); break;
     case ST_WITH: walk_with(D, C, s); break;
+    case ST_MATCH: walk_match(D, C, s); break;
     case ST_IMPORT: case ST_IMPORTFROM: walk_import(C, s); break;
     case ST_PASS: case ST_GLOBAL: case ST_NONLOCAL: break;
     }

@@ -134,6 +134,9 @@ LExpr ex_spill(Emitter *E, LExpr x);   /* into a temporary unless simple */
 const char *ex_typed_append_stmt(Emitter *E, const AstExpr *call);
 const char *ex_typed_setitem(Emitter *E, const AstExpr *target, LExpr k, LExpr v);
 
+/* emit_match.c: a match statement */
+void st_match(Emitter *E, const AstStmt *s);
+
 /* emit_stmt.c */
 void st_block(Emitter *E, const AstList *body, int tail_free);
 /* Appends Lua statements storing `value` into target to E->pre. */

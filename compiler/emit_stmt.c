@@ -1581,6 +1581,7 @@ static void st_stmt(Emitter *E, const AstStmt *s, int last)
     case ST_CLASS: st_class(E, s); break;
     case ST_TRY: st_try(E, s); break;
     case ST_WITH: st_with(E, s, 0); break;
+    case ST_MATCH: st_match(E, s); break;
     default: st_simple(E, s, last); break;
     }
 }

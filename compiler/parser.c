@@ -1,6 +1,6 @@
 /* parser.c - recursive-descent parser: tokens (lexer.h) -> AST (ast.h).
  *
- * Owns: the grammar, the context checks of parser.h (break outside a loop,
+ * Owns: the grammar (the match statement: parse_match.c), the context checks of parser.h (break outside a loop,
  * return/yield/await placement, assignment targets), f-string splitting, and
  * error recovery. A syntax error longjmps to the innermost statement loop
  * (parse_stmts), which skips to the next logical line and carries on, so one
@@ -8,40 +8,13 @@
  * Binary operators use precedence climbing (parse_binary).
  */
 #include "parser.h"
-#include "lexer.h"
+#include "parser_int.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* What the code being parsed may contain; saved and restored around bodies. */
-typedef struct PCtx {
-    int func;           /* inside a def or lambda: return and yield allowed */
-    int async_ok;       /* await, async for, async with allowed */
-    int loop;           /* inside a loop of the current function */
-    int toplevel;       /* at module level (not in a def or class) */
-    int depth;          /* expression nesting, to bound the C recursion */
-} PCtx;
-
-enum { P_MAXDEPTH = 400 };
-
-typedef struct Parser {
-    Arena *a;
-    Diag *diag;
-    LexGate *gate;
-    Lexer lx;
-    Token tok;          /* the current (lookahead) token */
-    int last_line;      /* last line of the last consumed real token */
-    int is_main;
-    PCtx ctx;
-    jmp_buf jb;         /* where a syntax error goes: the statement loop */
-    int recovering;     /* skipping tokens: T_ERROR does not jump */
-    int stop;           /* unrecoverable (an unclosed bracket): stop parsing */
-    const char *prefix; /* message prefix: "f-string: " inside fields */
-} Parser;
-
 static AstExpr *parse_expression(Parser *p);
-static AstExpr *parse_named(Parser *p);
 static AstExpr *parse_star_expressions(Parser *p);
 static AstExpr *parse_disjunction(Parser *p);
 static AstExpr *parse_binary(Parser *p, int minprec);
@@ -62,7 +35,7 @@ static void p_report(Parser *p, int line, int col, const char *fmt, va_list ap)
 
 /* A non-fatal error: reported, parsing goes on. */
 __attribute__((format(printf, 4, 5)))
-static void p_error_at(Parser *p, int line, int col, const char *fmt, ...)
+void p_error_at(Parser *p, int line, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -90,7 +63,7 @@ static int p_unclosed(Parser *p)
 
 /* A fatal error: reported, then back to the statement loop. */
 __attribute__((format(printf, 4, 5), noreturn))
-static void p_fail_at(Parser *p, int line, int col, const char *fmt, ...)
+void p_fail_at(Parser *p, int line, int col, const char *fmt, ...)
 {
     if (p->tok.kind != T_ERROR && !p_unclosed(p)) {
         va_list ap;
@@ -102,12 +75,12 @@ static void p_fail_at(Parser *p, int line, int col, const char *fmt, ...)
 }
 
 __attribute__((noreturn))
-static void p_syntax(Parser *p)
+void p_syntax(Parser *p)
 {
     p_fail_at(p, p->tok.line, p->tok.col, "invalid syntax");
 }
 
-static void p_next(Parser *p)
+void p_next(Parser *p)
 {
     TokKind k = p->tok.kind;
     if (k != T_NEWLINE && k != T_INDENT && k != T_DEDENT && k != T_EOF && k != T_ERROR &&
@@ -117,14 +90,14 @@ static void p_next(Parser *p)
     if (p->tok.kind == T_ERROR && !p->recovering) longjmp(p->jb, 1);
 }
 
-static int p_accept(Parser *p, TokKind k)
+int p_accept(Parser *p, TokKind k)
 {
     if (p->tok.kind != k) return 0;
     p_next(p);
     return 1;
 }
 
-static void p_expect(Parser *p, TokKind k, const char *msg)
+void p_expect(Parser *p, TokKind k, const char *msg)
 {
     if (p->tok.kind != k) {
         if (msg) p_fail_at(p, p->tok.line, p->tok.col, "%s", msg);
@@ -133,7 +106,7 @@ static void p_expect(Parser *p, TokKind k, const char *msg)
     p_next(p);
 }
 
-static const char *p_expect_name(Parser *p)
+const char *p_expect_name(Parser *p)
 {
     if (p->tok.kind != T_NAME) p_syntax(p);
     const char *n = p->tok.name;
@@ -142,7 +115,7 @@ static const char *p_expect_name(Parser *p)
 }
 
 /* Can this token start an expression? */
-static int p_starts_expr(TokKind k)
+int p_starts_expr(TokKind k)
 {
     switch (k) {
     case T_NAME: case T_INT: case T_FLOAT: case T_STRING: case T_LPAR: case T_LSQB:
@@ -169,7 +142,7 @@ static void p_expect_close(Parser *p, TokKind close, const AstExpr *last)
 
 /* ---- node construction ---- */
 
-static AstExpr *p_expr(Parser *p, AstExprKind k, int line, int col)
+AstExpr *p_expr(Parser *p, AstExprKind k, int line, int col)
 {
     AstExpr *e = arena_alloc(p->a, sizeof *e);
     e->kind = k;
@@ -178,9 +151,9 @@ static AstExpr *p_expr(Parser *p, AstExprKind k, int line, int col)
     return e;
 }
 
-static AstExpr *p_expr_at(Parser *p, AstExprKind k) { return p_expr(p, k, p->tok.line, p->tok.col); }
+AstExpr *p_expr_at(Parser *p, AstExprKind k) { return p_expr(p, k, p->tok.line, p->tok.col); }
 
-static AstStmt *p_stmt(Parser *p, AstStmtKind k, int line, int col)
+AstStmt *p_stmt(Parser *p, AstStmtKind k, int line, int col)
 {
     AstStmt *s = arena_alloc(p->a, sizeof *s);
     s->kind = k;
@@ -253,7 +226,7 @@ static void p_check_target(Parser *p, const AstExpr *e, int del_)
     }
 }
 
-static void p_check_not_starred(Parser *p, const AstExpr *e)
+void p_check_not_starred(Parser *p, const AstExpr *e)
 {
     if (e && e->kind == EX_STARRED) p_error_at(p, e->line, e->col, "can't use starred expression here");
 }
@@ -279,7 +252,7 @@ static void p_add_str_part(Parser *p, AstList *parts, AstExpr *s)
 }
 
 /* strings: STRING+ (adjacent literals concatenate) */
-static AstExpr *parse_strings(Parser *p)
+AstExpr *parse_strings(Parser *p)
 {
     int line = p->tok.line, col = p->tok.col;
     int any_f = 0, any_bytes = 0, any_str = 0;
@@ -348,7 +321,7 @@ static AstExpr *p_comp(Parser *p, AstExprKind k, AstExpr *elt)
 }
 
 /* star_named_expression: '*' bitwise_or | named_expression */
-static AstExpr *parse_star_named(Parser *p)
+AstExpr *parse_star_named(Parser *p)
 {
     if (p->tok.kind == T_STAR) {
         AstExpr *e = p_expr_at(p, EX_STARRED);
@@ -498,7 +471,7 @@ static AstExpr *parse_brace(Parser *p)
 }
 
 /* atom: NAME | 'True' | 'False' | 'None' | '...' | NUMBER | strings | paren | list | brace */
-static AstExpr *parse_atom(Parser *p)
+AstExpr *parse_atom(Parser *p)
 {
     AstExpr *e;
     switch (p->tok.kind) {
@@ -685,7 +658,7 @@ static AstExpr *parse_power(Parser *p, AstExpr *atom)
 }
 
 /* Guards the recursive expression rules against absurd nesting. */
-static void p_enter(Parser *p)
+void p_enter(Parser *p)
 {
     if (++p->ctx.depth > P_MAXDEPTH)
         p_fail_at(p, p->tok.line, p->tok.col, "expression too deeply nested");
@@ -956,7 +929,7 @@ static AstExpr *parse_expression_1(Parser *p)
 }
 
 /* named_expression: NAME ':=' expression | expression */
-static AstExpr *parse_named(Parser *p)
+AstExpr *parse_named(Parser *p)
 {
     AstExpr *e = parse_expression(p);
     if (p->tok.kind != T_COLONEQUAL) return e;
@@ -1469,7 +1442,7 @@ static void parse_simple_stmts(Parser *p, AstList *out)
 
 /* block: NEWLINE INDENT statements DEDENT | simple_stmts  (after the header's ':')
  * what names the header in "expected an indented block after ..." */
-static void parse_block(Parser *p, AstList *body, const char *what, int hdr_line)
+void parse_block(Parser *p, AstList *body, const char *what, int hdr_line)
 {
     p_expect(p, T_COLON, "expected ':'");
     if (p->tok.kind != T_NEWLINE) {
@@ -1742,6 +1715,9 @@ static void parse_statement(Parser *p, AstList *out)
     case T_AT: s = parse_decorated(p); break;
     case T_ASYNC: s = parse_async(p); break;
     case T_INDENT: p_fail_at(p, p->tok.line, p->tok.col, "unexpected indent");
+    case T_NAME:
+        if (p_is_soft(&p->tok, "match") && p_match_ahead(p)) { s = parse_match(p); break; }
+        /* fall through */
     default:
         parse_simple_stmts(p, out);
         return;
@@ -1766,7 +1742,7 @@ static void p_skip_block(Parser *p)
 
 /* After an error: skip the rest of the logical line, a block that follows
  * it, and any elif/else/except/finally clauses of a broken statement. */
-static void p_recover(Parser *p)
+void p_recover(Parser *p)
 {
     if (p->stop) return;
     p->recovering = 1;

@@ -183,6 +183,27 @@ static void collect_decls(Arena *a, Scope *s, const AstList *body)
 
 static void collect_stmts(Arena *a, Scope *s, const AstList *body);
 
+typedef struct PatBind { Arena *a; Scope *s; } PatBind;
+
+static void bind_capture(void *ctx, const char *name, const AstPattern *at)
+{
+    PatBind *pb = ctx;
+    (void)at;
+    scope_bind(pb->a, pb->s, name);
+}
+
+/* A match statement's case clauses: pattern captures, guards, bodies. */
+static void collect_cases(Arena *a, Scope *s, const AstStmt *st)
+{
+    for (int i = 0; i < st->handlers.n; i++) {
+        const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
+        PatBind pb = { a, s };
+        ast_pattern_names(h->pattern, bind_capture, &pb);
+        scope_collect_expr(a, s, h->guard);
+        collect_stmts(a, s, &h->body);
+    }
+}
+
 /* An immutable literal: a name only ever bound to these (and updated with
  * augmented assignment) can use Lua's own `+` for `+=`. */
 static int scalar_literal(const AstExpr *e)
@@ -259,6 +280,7 @@ static void collect_stmt(Arena *a, Scope *s, const AstStmt *st)
             collect_stmts(a, s, &h->body);
         }
         break;
+    case ST_MATCH: collect_cases(a, s, st); break;
     default: break;
     }
     collect_stmts(a, s, &st->body);
@@ -491,6 +513,13 @@ static void ty_bind_value(Arena *a, Scope *s, const char *name, const AstExpr *v
 
 static void ty_stmts(Arena *a, Scope *s, const AstList *body);
 
+static void ty_capture(void *ctx, const char *name, const AstPattern *at)
+{
+    PatBind *pb = ctx;
+    (void)at;
+    ty_untyped(pb->a, pb->s, name);
+}
+
 static void ty_stmt(Arena *a, Scope *s, const AstStmt *st)
 {
     ty_expr(a, s, st->value);
@@ -560,6 +589,15 @@ static void ty_stmt(Arena *a, Scope *s, const AstStmt *st)
             const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
             ty_expr(a, s, h->type);
             if (h->name) ty_untyped(a, s, h->name);
+            ty_stmts(a, s, &h->body);
+        }
+        break;
+    case ST_MATCH:
+        for (int i = 0; i < st->handlers.n; i++) {
+            const AstHandler *h = AST_AT(st->handlers, i, AstHandler);
+            PatBind pb = { a, s };
+            ast_pattern_names(h->pattern, ty_capture, &pb);
+            ty_expr(a, s, h->guard);
             ty_stmts(a, s, &h->body);
         }
         break;
