@@ -260,16 +260,22 @@ static int scalar_name(Emitter *E, const AstExpr *t, const AstExpr *v)
 }
 
 /* x += y where x may be a list or an object with __iadd__:
- * `aio_inplace[1] = x  x = x + y`. Numbers add in the VM (perf: no type
- * check, no call); an __add metamethod that finds its left operand in
- * aio_inplace does the in-place add (stdlib/00_core.lua). The target is read
- * before the right side is evaluated, as in Python. */
+ * `local aio_ipN = x  x = aio_ipN + y`. Numbers add in the VM (perf: no type
+ * check, no call, no store); an __add metamethod that cares asks
+ * inplace_of (stdlib/inplace_native.c) whether its caller's last active
+ * local is an aio_ip temporary holding its left operand, and then does the
+ * in-place add. The target is read before the right side is evaluated, as in
+ * Python; the right side is evaluated before aio_ipN is declared, so no other
+ * operator runs while it is the last local. */
 static LExpr inplace_add(Emitter *E, LExpr cur, LExpr r)
 {
-    if (!(cur.flags & LX_SIMPLE) || !(r.flags & LX_SIMPLE)) cur = ex_spill(E, mk(cur.s, cur.prec, cur.flags & ~LX_SIMPLE));
-    if (!(r.flags & LX_SIMPLE)) r = ex_spill(E, r);
-    em_pre(E, em_fmt(E, "%s[1] = %s", em_helper(E, "inplace"), cur.s));
-    return mk(em_fmt(E, "%s + %s", cur.s, r.s), P_ADD, 0);
+    if (!(r.flags & LX_SIMPLE)) {
+        cur = ex_spill(E, mk(cur.s, cur.prec, cur.flags & ~LX_SIMPLE));
+        r = ex_spill(E, r);
+    }
+    const char *ip = em_fmt(E, "aio_ip%d", ++E->ntemp);
+    em_pre(E, em_fmt(E, "local %s = %s", ip, cur.s));
+    return mk(em_fmt(E, "%s + %s", ip, r.s), P_ADD, 0);
 }
 
 /* The runtime helper for `x op= v` (aio_isub for -=, ...), or NULL. */
@@ -317,8 +323,8 @@ static LExpr aug_value(Emitter *E, const AstStmt *s, LExpr cur, LExpr r)
 {
     const char *h = inplace_helper(s->op);
     if (!h) return ex_binop(E, s->op, cur, r, s->value, NULL);
-    /* += on anything but a literal-only local: the aio_inplace slot (cheap,
-     * exact for parameters holding lists/objects too) */
+    /* += on anything but a literal-only local: the aio_ip local (free for
+     * numbers, exact for parameters holding lists/objects too) */
     if (s->op == OP_ADD && !scalar_name(E, s->target, NULL)) return inplace_add(E, cur, r);
     if (scalar_name(E, s->target, s->value)) return ex_binop(E, s->op, cur, r, s->value, NULL);
     if (((r.flags & LX_SIMPLE) || numeric_rhs(s->value)) && raw_lua_op(s->op, s->value)) {

@@ -475,21 +475,10 @@ function aio.unbound(v, name, free)
   throw(aio.UnboundLocalError, "cannot access local variable '" .. name .. "' where it is not associated with a value")
 end
 
--- x += y (emit_stmt.c aug_value) is `aio_inplace[1] = x  x = x + y`: numbers
--- add in the VM without looking here (perf: no type check); an __add
--- metamethod whose left operand is the stored value clears the slot and does
--- Python's in-place add instead (aio.iadd: lists extend, __iadd__). A value
--- left behind (a number, or a `+` that failed) is harmless: every __add of a
--- list or object clears the slot first, and for anything else an in-place
--- add is the plain add.
-local inplace = {}
-aio.inplace = inplace
-
 -- Ctrl-C: the host's interrupt hook calls this (vm/interrupt.c).
 local set_interrupt = type(aio.native) == "table" and rawget(aio.native, "set_interrupt")
 if set_interrupt then
   set_interrupt(function()
-    inplace[1] = nil   -- it may strike between the store and the `+`
     throw(aio.KeyboardInterrupt)
   end)
 end

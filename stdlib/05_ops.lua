@@ -320,19 +320,18 @@ for op in pairs(symbol) do
     generic["__" .. op] = function(a, b) return arith(op, a, b) end
   end
 end
--- x += y: in place when x is the value aio_inplace[1] names (00_core.lua)
-local inplace = aio.inplace
+-- x += y: in place when the caller is doing `aio_ipN + y` on a (emit_stmt.c
+-- inplace_add, stdlib/inplace_native.c); only classes with __iadd__ (or
+-- without __add__, for the `+=` in the error message) ask.
+local inplace_of = aio.native.inplace_of
 generic.__add = function(a, b)
-  local p = inplace[1]
-  if p ~= nil then
-    inplace[1] = nil
-    if rawequal(p, a) then
-      if type(a) == "table" then
-        local f = rawget(getmetatable(a), "__iadd__")
-        if f then
-          local r = f(a, b)
-          if not rawequal(r, NotImplemented) then return r end
-        end
+  if type(a) == "table" then
+    local mt = getmetatable(a)
+    local f = rawget(mt, "__iadd__")
+    if (f or rawget(mt, "__add__") == nil) and inplace_of(a, 2) then
+      if f then
+        local r = f(a, b)
+        if not rawequal(r, NotImplemented) then return r end
       end
       return arith("iadd", a, b)
     end

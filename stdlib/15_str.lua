@@ -90,9 +90,7 @@ end
 Str.__newindex = function()
   throw(TypeError, "'str' object does not support item assignment")
 end
-local inplace = aio.inplace
-Str.__add = function(a, b)
-  inplace[1] = nil   -- x += y on a str is the plain add (see aio.inplace)
+Str.__add = function(a, b)   -- x += y on a str is the plain add
   if type(a) == "string" and type(b) == "string" then return a .. b end
   return aio.arith("add", a, b)
 end

@@ -170,13 +170,10 @@ local function concat_seq(a, b)
   for i = 0, nb - 1 do r[na + i] = rawget(b, i) end
   return setmetatable(r, mt)
 end
-local inplace = aio.inplace
+local inplace_of = aio.native.inplace_of
 local function seq_add(a, b)
-  local p = inplace[1]
-  if p ~= nil then   -- x += y (see aio.inplace): lists extend in place
-    inplace[1] = nil
-    if rawequal(p, a) then return aio.iadd(a, b) end
-  end
+  -- x += y (emit_stmt.c inplace_add): lists extend in place
+  if inplace_of(a, 2) then return aio.iadd(a, b) end
   local r = concat_seq(a, b)
   if r then return r end
   return aio.arith("add", a, b)

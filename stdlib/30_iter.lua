@@ -764,8 +764,7 @@ Bytes.__le = function(a, b)
   if getmetatable(b) ~= Bytes then return aio.le(a, b) end
   return a[BS] <= b[BS]
 end
-Bytes.__add = function(a, b)
-  aio.inplace[1] = nil   -- x += y on bytes is the plain add (see aio.inplace)
+Bytes.__add = function(a, b)   -- x += y on bytes is the plain add
   if getmetatable(a) == Bytes and getmetatable(b) == Bytes then return aio.bytes(a[BS] .. b[BS]) end
   return aio.arith("add", a, b)
 end

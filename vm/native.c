@@ -12,4 +12,5 @@ void native_open_all(lua_State *L)
     native_seq_open(L);
     native_re_open(L);
     native_exc_open(L);
+    native_inplace_open(L);
 }

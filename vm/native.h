@@ -21,6 +21,7 @@ void native_interrupt_open(lua_State *L); /* vm/interrupt.c: set_interrupt; wrap
 void native_net_open(lua_State *L);   /* stdlib/net_native.c: TCP/pipe/UDP handles, getaddrinfo (net_*) */
 void native_re_open(lua_State *L);    /* stdlib/re_native.c: re_compile, re_find (PCRE2) */
 void native_exc_open(lua_State *L);   /* stdlib/exc_native.c: make_raise1 (raise E(a)), make_catch (try message handlers) */
+void native_inplace_open(lua_State *L); /* stdlib/inplace_native.c: inplace_of (is this __add an `x += y`?) */
 void native_seq_open(lua_State *L);   /* stdlib/seq_native.c: make_len (builtin len), join_seq (str.join) */
 
 #endif
