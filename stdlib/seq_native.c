@@ -1,5 +1,5 @@
 /* seq_native.c - C fast paths over strings, lists and tuples (see
- * vm/native.h): len() and str.join.
+ * vm/native.h): len(), str.join and list/tuple concatenation.
  *
  * aio.native.make_len(List, Tuple, fallback) returns a C closure that answers
  * for str, list and tuple itself (a string's byte length; a list's items sit
@@ -7,6 +7,7 @@
  * items) and hands every other call, unchanged, to the Lua fallback
  * (stdlib/50_builtins.lua), which knows dicts, user __len__ and the errors.
  * One C call instead of a Lua call plus a getmetatable call. */
+#include <limits.h>
 #include "native.h"
 
 #include <lauxlib.h>
@@ -68,6 +69,35 @@ static int ln_join_seq(lua_State *L)
     return 1;
 }
 
+/* Length of a 0-based list/tuple table: its items are t[0..n-1], t[0] in the
+ * hash part and the rest a Lua sequence. */
+static lua_Integer ln_seqlen(lua_State *L, int t)
+{
+    int empty = lua_rawgeti(L, t, 0) == LUA_TNIL;
+    lua_pop(L, 1);
+    return empty ? 0 : (lua_Integer)lua_rawlen(L, t) + 1;
+}
+
+/* concat_seq(a, b, mt): a new table with a's items then b's, metatable mt.
+ * perf: sized once (a Lua loop rehashes the new table as it grows). */
+static int ln_concat_seq(lua_State *L)
+{
+    lua_Integer na = ln_seqlen(L, 1), nb = ln_seqlen(L, 2), n = na + nb;
+    luaL_argcheck(L, n < INT_MAX, 1, "too long");
+    lua_createtable(L, n > 1 ? (int)(n - 1) : 0, 1);
+    for (lua_Integer i = 0; i < na; i++) {
+        lua_rawgeti(L, 1, i);
+        lua_rawseti(L, -2, i);
+    }
+    for (lua_Integer i = 0; i < nb; i++) {
+        lua_rawgeti(L, 2, i);
+        lua_rawseti(L, -2, na + i);
+    }
+    lua_pushvalue(L, 3);
+    lua_setmetatable(L, -2);
+    return 1;
+}
+
 static int ln_make_len(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -83,6 +113,7 @@ void native_seq_open(lua_State *L)
     static const luaL_Reg fns[] = {
         {"make_len", ln_make_len},
         {"join_seq", ln_join_seq},
+        {"concat_seq", ln_concat_seq},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);

@@ -9,6 +9,12 @@ local stubs = {
   loop_wait = function() end,
   loop_alive = function() return false end,
   write_error = function(...) io.stderr:write(...) end,
+  concat_seq = function(a, b, mt)   -- stdlib/seq_native.c
+    local r, na = {}, rawget(a, 0) == nil and 0 or #a + 1
+    for i = 0, na - 1 do r[i] = rawget(a, i) end
+    for i = 0, (rawget(b, 0) == nil and 0 or #b + 1) - 1 do r[na + i] = rawget(b, i) end
+    return setmetatable(r, mt)
+  end,
 }
 aio.native = setmetatable({}, { __index = function(_, k)
   return stubs[k] or function() end
