@@ -689,17 +689,22 @@ Set.aio_new = function(cls, it)
   if it ~= nil then for x in aio.iter(it) do set(s, x, true) end end
   return s
 end
-Set.__index = function(s, k)
-  if type(k) == "string" then
-    local m = rawget(Set, k)
-    if m ~= nil then return m end
-    throw(aio.AttributeError, "'set' object has no attribute '" .. k .. "'")
+-- __index/__newindex of set and frozenset (named tname): methods by name;
+-- anything else is Python's AttributeError/TypeError.
+local function set_access(cls, tname)
+  cls.__index = function(s, k)
+    if type(k) == "string" then
+      local m = rawget(cls, k)
+      if m ~= nil then return m end
+      throw(aio.AttributeError, "'" .. tname .. "' object has no attribute '" .. k .. "'")
+    end
+    throw(TypeError, "'" .. tname .. "' object is not subscriptable")
   end
-  throw(TypeError, "'set' object is not subscriptable")
+  cls.__newindex = function()
+    throw(TypeError, "'" .. tname .. "' object does not support item assignment")
+  end
 end
-Set.__newindex = function()
-  throw(TypeError, "'set' object does not support item assignment")
-end
+set_access(Set, "set")
 Set.aio_len = dlen
 Set.aio_bool = function(s) return s[LEN] > 0 end
 Set.aio_iter = keys_iter
@@ -937,17 +942,7 @@ FrozenSet.aio_new = function(cls, it)
   if it ~= nil then for x in aio.iter(it) do set(s, x, true) end end
   return s
 end
-FrozenSet.__index = function(s, k)
-  if type(k) == "string" then
-    local m = rawget(FrozenSet, k)
-    if m ~= nil then return m end
-    throw(aio.AttributeError, "'frozenset' object has no attribute '" .. k .. "'")
-  end
-  throw(TypeError, "'frozenset' object is not subscriptable")
-end
-FrozenSet.__newindex = function()
-  throw(TypeError, "'frozenset' object does not support item assignment")
-end
+set_access(FrozenSet, "frozenset")
 FrozenSet.aio_repr = function(s)
   if s[LEN] == 0 then return "frozenset()" end
   return "frozenset(" .. set_repr(s) .. ")"
